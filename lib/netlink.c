@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Requests to the "kipc" generic netlink family, through libnl-genl.
+ *
+ * Each request opens its own socket, so calls from several threads never
+ * share state. The kernel's errno is taken from the NLMSG_ERROR reply
+ * itself, because libnl folds errnos into its own coarser codes.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "kipc.h"
+#include "internal.h"
+
+struct kipc_nl_state {
+	const struct kipc_nl_request *req;
+	int error;
+	int done;
+};
+
+static int kipc_nl_on_error(struct sockaddr_nl *nla, struct nlmsgerr *err,
+			    void *arg)
+{
+	struct kipc_nl_state *st = arg;
+
+	(void)nla;
+	st->error = err->error;
+	st->done = 1;
+	return NL_STOP;
+}
+
+static int kipc_nl_on_done(struct nl_msg *msg, void *arg)
+{
+	struct kipc_nl_state *st = arg;
+
+	(void)msg;
+	st->done = 1;
+	return NL_STOP;
+}
+
+static int kipc_nl_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct kipc_nl_state *st = arg;
+
+	return st->req->parse ? st->req->parse(msg, st->req->arg) : NL_OK;
+}
+
+/* libnl's own codes, mapped back to the errno a caller can act on. */
+static int kipc_nl_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_INVAL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+int kipc_nl_transact(const struct kipc_nl_request *req)
+{
+	struct kipc_nl_state st = { .req = req };
+	struct nl_sock *sk;
+	struct nl_msg *msg = NULL;
+	struct nl_cb *cb = NULL;
+	int family, ret;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	ret = genl_connect(sk);
+	if (ret < 0) {
+		ret = kipc_nl_errno(ret);
+		goto out;
+	}
+
+	family = genl_ctrl_resolve(sk, KIPC_FAMILY_NAME);
+	if (family < 0) {
+		/* The family exists only while the module is loaded. */
+		ret = family == -NLE_OBJ_NOTFOUND ? -ENOENT : kipc_nl_errno(family);
+		goto out;
+	}
+
+	msg = nlmsg_alloc();
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!msg || !cb) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+			 req->flags | NLM_F_ACK, req->cmd, KIPC_FAMILY_VERSION)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (req->build) {
+		ret = req->build(msg, req->arg);
+		if (ret < 0)
+			goto out;
+	}
+
+	nl_cb_err(cb, NL_CB_CUSTOM, kipc_nl_on_error, &st);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kipc_nl_on_done, &st);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kipc_nl_on_done, &st);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kipc_nl_on_valid, &st);
+
+	ret = nl_send_auto(sk, msg);
+	if (ret < 0) {
+		ret = kipc_nl_errno(ret);
+		goto out;
+	}
+	ret = 0;
+	while (!st.done) {
+		ret = nl_recvmsgs(sk, cb);
+		if (ret < 0 && !st.done) {
+			ret = kipc_nl_errno(ret);
+			goto out;
+		}
+	}
+	ret = st.error;
+out:
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+static int kipc_nl_parse_version(struct nl_msg *msg, void *arg)
+{
+	struct kipc_module_info *info = arg;
+	struct nlattr *tb[KIPC_A_VERSION_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KIPC_A_VERSION_MAX, NULL) < 0)
+		return NL_SKIP;
+	if (tb[KIPC_A_VERSION_ABI])
+		info->abi_version = nla_get_u32(tb[KIPC_A_VERSION_ABI]);
+	if (tb[KIPC_A_VERSION_MODULE])
+		info->module_version = nla_get_u32(tb[KIPC_A_VERSION_MODULE]);
+	if (tb[KIPC_A_VERSION_FEATURES])
+		info->features = nla_get_u64(tb[KIPC_A_VERSION_FEATURES]);
+	return NL_OK;
+}
+
+int kipc_module_version_nl(struct kipc_module_info *info)
+{
+	struct kipc_nl_request req = {
+		.cmd = KIPC_CMD_VERSION_GET,
+		.parse = kipc_nl_parse_version,
+		.arg = info,
+	};
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = kipc_nl_transact(&req);
+	if (!ret && !info->abi_version)
+		ret = -EPROTO;	/* an answer without the version */
+	return ret;
+}
