@@ -1,0 +1,208 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot Debian's cloud kernels under QEMU with kipc loaded.
+#
+#   run.sh check KDIR...     the selftests on each kernel, then a summary
+#                            ending in "N passed, N failed"
+#   run.sh run KERNEL        the demo (selftests/vm/demo.sh)
+#   run.sh cmd KERNEL        $CMD in the guest, or a shell when CMD is empty
+#
+# KERNEL is 6.1 or 6.12. VM_EXTRA=DIR is copied to /extra in the guest.
+# VM_TIMEOUT (seconds) bounds one boot; VM_SMP and VM_MEM size the guest.
+#
+# The exit status is the guest's: non-zero on any failed test, kernel
+# report, failed rmmod, or a guest that did not finish.
+
+set -eu
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=$TOP/build
+VMDIR=$B/vm
+VM_SMP=${VM_SMP:-2}
+VM_MEM=${VM_MEM:-2048}
+VM_TIMEOUT=${VM_TIMEOUT:-1200}
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 1
+}
+
+# Kernel release from a header directory or a short version (6.1, 6.12).
+release_of() {
+	case $1 in
+	*/*)
+		basename "$1" | sed 's/^linux-headers-//'
+		;;
+	*)
+		r=$(ls /boot/vmlinuz-"$1".*-cloud-amd64 2>/dev/null | sort -V |
+		    tail -n1)
+		[ -n "$r" ] || die "no cloud kernel $1 in /boot; run 'make deps'"
+		basename "$r" | sed 's/^vmlinuz-//'
+		;;
+	esac
+}
+
+# Copy a program and every shared object it loads, at the same paths.
+copy_with_libs() {
+	root=$1
+	shift
+	for f in "$@"; do
+		LD_LIBRARY_PATH=$B/lib ldd "$f" 2>/dev/null |
+			sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'
+	done | sort -u | while read -r lib; do
+		case $lib in
+		"$B"/lib/*) continue ;; # installed below as a real system library
+		esac
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+build_initramfs() {
+	rel=$1 mode=$2 out=$3
+	root=$VMDIR/root-$rel
+	ko=$B/kmod/linux-headers-$rel/kipc.ko
+
+	[ -f "$ko" ] || die "no module built for $rel ($ko); run 'make'"
+	rm -rf "$root"
+	mkdir -p "$root"/bin "$root"/etc "$root"/usr/lib "$root"/usr/bin \
+		 "$root"/kipc/tests "$root"/proc "$root"/sys "$root"/dev \
+		 "$root"/tmp "$root"/root "$root"/home/kipcuser
+
+	cp /bin/busybox "$root"/bin/busybox
+	cp "$TOP"/selftests/vm/init "$root"/init
+	cp "$TOP"/selftests/vm/demo.sh "$root"/kipc/demo.sh
+	cp "$ko" "$root"/kipc/kipc.ko
+
+	# The library goes where the system's libraries live, so the CLI and
+	# tests load it through the dynamic linker as any program would.
+	cp -P "$B"/lib/libkipc.so* "$root"/usr/lib/
+	cp "$B"/tools/kipc "$root"/usr/bin/kipc
+	tests=$(find "$B"/selftests -maxdepth 1 -type f -perm -u+x | sort)
+	for t in $tests; do
+		cp "$t" "$root"/kipc/tests/
+	done
+	copy_with_libs "$root" "$B"/tools/kipc $tests
+	mkdir -p "$root"/lib64
+	cp -L /lib64/ld-linux-x86-64.so.2 "$root"/lib64/
+
+	cat >"$root"/etc/passwd <<-EOF
+	root:x:0:0:root:/root:/bin/sh
+	kipcuser:x:1000:1000:kipc test user:/home/kipcuser:/bin/sh
+	nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+	EOF
+	cat >"$root"/etc/group <<-EOF
+	root:x:0:
+	kipcuser:x:1000:
+	nogroup:x:65534:
+	EOF
+	chown 1000:1000 "$root"/home/kipcuser
+
+	if [ -n "${VM_EXTRA:-}" ]; then
+		[ -d "$VM_EXTRA" ] || die "VM_EXTRA=$VM_EXTRA is not a directory"
+		cp -a "$VM_EXTRA" "$root"/extra
+	fi
+
+	{
+		echo "KIPC_MODE='$mode'"
+		printf "KIPC_CMD='%s'\n" "$(printf '%s' "${CMD:-}" |
+			sed "s/'/'\\\\''/g")"
+	} >"$root"/etc/kipc-vm.conf
+
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+}
+
+# Boot one kernel. Interactive shells get the terminal; everything else is
+# logged, and the guest's final status line decides the result.
+boot() {
+	rel=$1 mode=$2
+	log=$VMDIR/$rel-$mode.log
+	initrd=$VMDIR/initramfs-$rel-$mode.cpio.gz
+
+	mkdir -p "$VMDIR"
+	build_initramfs "$rel" "$mode" "$initrd"
+
+	accel=tcg
+	[ -w /dev/kvm ] && accel=kvm
+	set -- qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_SMP" \
+		-m "$VM_MEM" -nographic -no-reboot -nodefaults \
+		-serial mon:stdio \
+		-kernel /boot/vmlinuz-"$rel" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init"
+
+	if [ "$mode" = shell ]; then
+		"$@"
+		return 0
+	fi
+
+	# The pipeline's status is the filter's; the guest's status line,
+	# not QEMU's, is what counts.
+	{ timeout "$VM_TIMEOUT" "$@" </dev/null || true; } 2>&1 |
+		tr -d '\r' | tee "$log" | awk -v mode="$mode" '
+			/KIPC_VM_BEGIN$/ { on = 1; next }
+			/KIPC_VM_EXIT=/ { on = 0 }
+			on || (mode == "check" && /Kernel panic|BUG:|Oops/) { print; fflush() }'
+
+	status=$(sed -n 's/^KIPC_VM_EXIT=\([0-9]*\)$/\1/p' "$log" | tail -n1)
+	if [ -z "$status" ]; then
+		echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $log" >&2
+		return 1
+	fi
+	return "$status"
+}
+
+mode=${1:-}
+[ $# -ge 2 ] || die "usage: run.sh check|run|cmd KERNEL..."
+shift
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make deps'"
+
+case $mode in
+check)
+	total_pass=0 total_fail=0 rc=0
+	summary=""
+	for k in "$@"; do
+		rel=$(release_of "$k")
+		echo "=== $rel: booting"
+		boot "$rel" check || rc=1
+		log=$VMDIR/$rel-check.log
+		line=$(grep '^KIPC_TOTALS ' "$log" | tail -n1 || true)
+		pass=$(echo "$line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p')
+		fail=$(echo "$line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')
+		skip=$(echo "$line" | sed -n 's/.*skip=\([0-9]*\).*/\1/p')
+		if [ -z "$line" ]; then
+			pass=0 fail=1 skip=0
+		fi
+		# A failure outside the tests (rmmod, kernel report, no
+		# finish) counts as one more failed check.
+		if [ "$(sed -n 's/^KIPC_VM_EXIT=//p' "$log" | tail -n1)" != 0 ] &&
+		   [ "$fail" -eq 0 ]; then
+			fail=1
+		fi
+		total_pass=$((total_pass + pass))
+		total_fail=$((total_fail + fail))
+		summary="$summary$rel: $pass passed, $fail failed, $skip skipped
+"
+	done
+	echo "=== summary"
+	printf '%s' "$summary"
+	echo "$total_pass passed, $total_fail failed"
+	[ "$total_fail" -eq 0 ] && [ $rc -eq 0 ]
+	;;
+run)
+	boot "$(release_of "$1")" "$mode"
+	;;
+cmd)
+	rel=$(release_of "$1")
+	if [ -z "${CMD:-}" ]; then
+		[ -t 0 ] || die "no CMD and no terminal for a shell"
+		echo "kipc VM shell on $rel; leave with 'poweroff' or Ctrl-A X"
+		boot "$rel" shell
+	else
+		boot "$rel" cmd
+	fi
+	;;
+*)
+	die "unknown mode '$mode'"
+	;;
+esac
