@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kipc top-level build.
+#
+#   make                 module for each test kernel (or KDIR=), library,
+#                        CLI and selftests
+#   make check           static checks, then the selftests in a VM on every
+#                        test kernel
+#   make run             boot a VM and show kipc at work
+#   make vm [CMD=...]    a shell (or one command) in a VM with kipc loaded
+#   make bench           the benchmark, in a VM
+#   make install         library, headers, CLI and man pages under PREFIX,
+#                        and the module for KDIR
+#   make deps            install missing Debian packages (root)
+#   make clean           remove everything the build made
+#
+# V=1 shows the commands.
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory -s
+endif
+
+TOP := $(abspath .)
+B := $(TOP)/build
+
+# Kernels the VM tests boot: Debian's cloud kernels, 6.1 and 6.12.
+TEST_KDIRS := $(sort $(wildcard /usr/src/linux-headers-6.1.*-cloud-amd64 \
+				 /usr/src/linux-headers-6.12.*-cloud-amd64))
+KDIRS := $(if $(KDIR),$(realpath $(KDIR)),$(TEST_KDIRS))
+
+KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
+KSRC := $(B)/ksrc
+KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
+	      tools/testing/selftests/kselftest.h \
+	      scripts/checkpatch.pl scripts/spelling.txt \
+	      scripts/const_structs.checkpatch
+
+CC ?= cc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+	       -I$(TOP)/uapi -I$(TOP)/lib $(CFLAGS)
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+
+export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR
+
+.PHONY: all modules lib tools selftests check run vm bench install deps \
+	clean checkpatch sparse ksrc FORCE
+
+all: modules lib tools selftests
+
+deps:
+	$(Q)$(TOP)/scripts/deps.sh
+
+# Each kernel gets its own build directory of symlinks, so the builds for
+# two kernels never share objects. $(1): build-directory name, $(2): extra
+# kbuild arguments, $(3): where the output goes.
+define kbuild_each
+	$(Q)test -n "$(KDIRS)" || { echo "no kernel headers: run 'make deps' or set KDIR"; exit 1; }
+	$(Q)for k in $(KDIRS); do \
+		d=$(B)/$(1)/$$(basename $$k); mkdir -p $$d; \
+		for f in $(TOP)/kmod/*; do ln -sf $$f $$d/; done; \
+		$(MAKE) -C $$k M=$$d KIPC_UAPI=$(TOP)/uapi W=1 KCFLAGS=-Werror \
+			$(2) modules $(3) || exit 1; \
+	done
+endef
+
+modules:
+	$(call kbuild_each,kmod,$(if $(V),V=$(V)))
+
+lib:
+	$(Q)$(MAKE) -C lib
+
+tools: lib
+	$(Q)$(MAKE) -C tools/kipc
+
+$(KSRC)/.stamp: $(KSRC_TAR)
+	$(Q)mkdir -p $(KSRC)
+	$(Q)tar -C $(KSRC) --strip-components=1 -xJf $(KSRC_TAR) \
+		$(addprefix linux-source-6.1/,$(KSRC_FILES))
+	$(Q)touch $@
+
+ksrc: $(KSRC)/.stamp
+
+selftests: lib ksrc
+	$(Q)$(MAKE) -C selftests OUTPUT=$(B)/selftests \
+		KSFT_INC=$(KSRC)/tools/testing/selftests
+
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h
+
+checkpatch: ksrc
+	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--terse --show-types --ignore FILE_PATH_CHANGES \
+		-f $(KMOD_SRCS)
+	@echo "checkpatch: clean"
+
+# sparse on every kernel built for; C=2 checks every file, W=1 stays on.
+sparse:
+	$(Q)mkdir -p $(B) && rm -f $(B)/sparse.log
+	$(call kbuild_each,sparse,C=2,>>$(B)/sparse.log 2>&1)
+	$(Q)grep -v '^Skipping BTF' $(B)/sparse.log || true
+	$(Q)if grep -E 'warning|error' $(B)/sparse.log; then \
+		echo "sparse: not clean"; exit 1; fi
+	@echo "sparse: clean"
+
+VM := $(TOP)/selftests/vm/run.sh
+KERNEL ?= 6.12
+
+check: deps
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) checkpatch
+	$(Q)$(MAKE) sparse
+	$(Q)$(VM) check $(KDIRS)
+
+run: deps
+	$(Q)$(MAKE) all
+	$(Q)$(VM) run $(KERNEL)
+
+vm: deps
+	$(Q)$(MAKE) all
+	$(Q)$(VM) cmd $(KERNEL)
+
+install: lib tools
+	$(Q)$(MAKE) -C lib install DESTDIR=$(DESTDIR)
+	$(Q)$(MAKE) -C tools/kipc install DESTDIR=$(DESTDIR)
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 644 Documentation/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 644 Documentation/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(B)/kmod/$(notdir $(realpath $(KDIR))) modules_install)
+
+clean:
+	$(Q)rm -rf $(B)
