@@ -5,14 +5,140 @@
 #ifndef _KIPC_INTERNAL_H
 #define _KIPC_INTERNAL_H
 
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/kipc.h>
 
-#define KIPC_MODULE_VERSION_STR	"0.1.0"
-#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(0, 1, 0)
+#define KIPC_MODULE_VERSION_STR	"0.2.0"
+#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(0, 2, 0)
 
 /* What this build of the module supports; see enum kipc_feature. */
-#define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK)
+#define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \
+				 KIPC_FEAT_QUEUE)
+
+/* Module parameters, set in main.c. */
+extern unsigned int kipc_default_max_msgs;
+extern unsigned int kipc_max_msgs_limit;
+extern unsigned int kipc_default_msg_size;
+extern unsigned int kipc_msg_size_limit;
+extern unsigned int kipc_max_queues;
+
+enum kipc_obj_type {
+	KIPC_OBJ_QUEUE,
+	KIPC_OBJ_TYPES,
+};
+
+/* The kipc objects of one IPC namespace. */
+struct kipc_ns {
+	struct list_head node;		/* in the list of namespaces */
+	struct kref ref;
+	struct ipc_namespace *ipc_ns;	/* one reference, held until freed */
+	struct mutex lock;		/* names, counts, handle counts */
+	DECLARE_HASHTABLE(names, 8);
+	unsigned int nr_objs[KIPC_OBJ_TYPES];
+};
+
+struct kipc_obj;
+
+struct kipc_obj_ops {
+	/* Frees the containing object once the last reference is gone. */
+	void (*free)(struct kipc_obj *obj);
+};
+
+/*
+ * What queues and regions share: a name in a namespace, an owner and a
+ * mode, and a lifetime. The registry holds one reference while the name
+ * is linked and each bound handle holds one.
+ */
+struct kipc_obj {
+	struct kref ref;
+	const struct kipc_obj_ops *ops;
+	enum kipc_obj_type type;
+	struct kipc_ns *ns;
+	struct hlist_node hnode;	/* in ns->names while linked */
+	bool linked;			/* under ns->lock */
+	bool auto_delete;
+	unsigned int handles;		/* under ns->lock */
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	umode_t mode;
+	u64 ctime_ns;			/* CLOCK_REALTIME at creation */
+	u32 name_len;
+	char name[KIPC_NAME_MAX];	/* not NUL-terminated */
+};
+
+struct kipc_name {
+	u32 len;
+	char str[KIPC_NAME_MAX];
+};
+
+/*
+ * A bind request: find the object by name, or create it through
+ * @create, which returns a new object whose kipc_obj is zeroed except for
+ * its ops, or an ERR_PTR.
+ */
+struct kipc_bind_req {
+	enum kipc_obj_type type;
+	const struct kipc_name *name;
+	bool create, excl, auto_delete;
+	umode_t mode;
+	int may;			/* MAY_READ | MAY_WRITE */
+	unsigned int max_objs;		/* per namespace, ENOSPC beyond */
+	struct kipc_obj *(*create_obj)(struct kipc_bind_req *req);
+	void *arg;
+};
+
+int kipc_name_from_user(struct kipc_name *name, u64 uptr, u32 len);
+struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req);
+void kipc_obj_unbind(struct kipc_obj *obj);
+int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
+void kipc_obj_put(struct kipc_obj *obj);
+void kipc_registry_exit(void);
+
+int kipc_account_charge(kuid_t uid, u64 bytes);
+void kipc_account_uncharge(kuid_t uid, u64 bytes);
+
+/*
+ * One open of /dev/kipc. Unbound until a bind ioctl sets @obj, which never
+ * changes afterwards; readers use kipc_handle_obj().
+ */
+struct kipc_handle {
+	struct mutex bind_lock;		/* serialises binds of this handle */
+	struct kipc_obj *obj;
+	unsigned int access;		/* KIPC_QUEUE_READ | KIPC_QUEUE_WRITE */
+};
+
+static inline struct kipc_obj *kipc_handle_obj(struct kipc_handle *h)
+{
+	/* Pairs with the release in the bind, so access is seen as set. */
+	return smp_load_acquire(&h->obj);
+}
+
+struct kipc_queue;
+
+int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd);
+int kipc_queue_unlink(struct kipc_unlink *cmd);
+int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
+		    bool nonblock);
+int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
+		    bool nonblock);
+int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
+			  bool nonblock);
+int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
+			  bool nonblock);
+int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
+		       bool nonblock);
+ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
+			bool nonblock);
+ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
+			 size_t len, bool nonblock);
+__poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
+			 poll_table *pt);
 
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);

@@ -1,21 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc: module init and exit, the /dev/kipc misc device, its file
- * operations and the extensible-ioctl dispatcher.
+ * kipc: module init and exit, module parameters, the /dev/kipc misc
+ * device, its file operations and the extensible-ioctl dispatcher.
  *
- * Locking: this file takes no locks of its own. Each handle is a struct
- * file; the VFS serialises open and release, and the ioctl commands it
- * dispatches take whatever their object's file documents.
+ * Locking: kipc_handle.bind_lock (mutex) serialises the binds of one
+ * handle and is taken outside every registry and object lock. Once bound,
+ * a handle's object never changes, so the file operations read it without
+ * a lock (kipc_handle_obj()). Release runs once, after every other file
+ * operation on the handle has returned.
  */
 
 #include <linux/build_bug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "kipc.h"
+
+unsigned int kipc_default_max_msgs = 10;
+module_param_named(default_max_msgs, kipc_default_max_msgs, uint, 0644);
+MODULE_PARM_DESC(default_max_msgs, "Capacity of a queue created with max_msgs 0");
+
+unsigned int kipc_max_msgs_limit = 1024;
+module_param_named(max_msgs_limit, kipc_max_msgs_limit, uint, 0644);
+MODULE_PARM_DESC(max_msgs_limit, "Largest max_msgs without CAP_SYS_RESOURCE");
+
+unsigned int kipc_default_msg_size = 8192;
+module_param_named(default_msg_size, kipc_default_msg_size, uint, 0644);
+MODULE_PARM_DESC(default_msg_size, "Largest payload of a queue created with max_msg_size 0");
+
+unsigned int kipc_msg_size_limit = 65536;
+module_param_named(msg_size_limit, kipc_msg_size_limit, uint, 0644);
+MODULE_PARM_DESC(msg_size_limit, "Largest max_msg_size without CAP_SYS_RESOURCE");
+
+unsigned int kipc_max_queues = 256;
+module_param_named(max_queues, kipc_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues, "Queues per IPC namespace without CAP_SYS_RESOURCE");
 
 /*
  * One ioctl call in flight: the kernel's copy of the caller's struct and
@@ -53,9 +76,71 @@ static int kipc_ioctl_version(struct kipc_ucmd *ucmd)
 	return kipc_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+static struct kipc_handle *kipc_ucmd_handle(struct kipc_ucmd *ucmd)
+{
+	return ucmd->file->private_data;
+}
+
+static bool kipc_ucmd_nonblock(struct kipc_ucmd *ucmd)
+{
+	return ucmd->file->f_flags & O_NONBLOCK;
+}
+
+static int kipc_ioctl_queue_bind(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_bind(kipc_ucmd_handle(ucmd), ucmd->cmd);
+}
+
+static int kipc_ioctl_queue_unlink(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_unlink(ucmd->cmd);
+}
+
+static int kipc_ioctl_queue_send(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_send(kipc_ucmd_handle(ucmd), ucmd->cmd,
+			       kipc_ucmd_nonblock(ucmd));
+}
+
+/* The message's metadata goes back, and on EMSGSIZE the size it needs. */
+static int kipc_ioctl_queue_recv(struct kipc_ucmd *ucmd)
+{
+	int ret = kipc_queue_recv(kipc_ucmd_handle(ucmd), ucmd->cmd,
+				  kipc_ucmd_nonblock(ucmd));
+
+	if (ret && ret != -EMSGSIZE)
+		return ret;
+	return kipc_ucmd_respond(ucmd, sizeof(struct kipc_queue_io)) ?: ret;
+}
+
+static int kipc_ioctl_queue_send_batch(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_send_batch(kipc_ucmd_handle(ucmd), ucmd->cmd,
+				     kipc_ucmd_nonblock(ucmd));
+}
+
+static int kipc_ioctl_queue_recv_batch(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_recv_batch(kipc_ucmd_handle(ucmd), ucmd->cmd,
+				     kipc_ucmd_nonblock(ucmd));
+}
+
+static int kipc_ioctl_queue_getattr(struct kipc_ucmd *ucmd)
+{
+	int ret = kipc_queue_getattr(kipc_ucmd_handle(ucmd), ucmd->cmd,
+				     kipc_ucmd_nonblock(ucmd));
+
+	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_queue_attr));
+}
+
 /* Large enough for any command's struct; lives on the stack per call. */
 union kipc_ucmd_buffer {
 	struct kipc_version version;
+	struct kipc_queue_bind queue_bind;
+	struct kipc_unlink unlink;
+	struct kipc_queue_io queue_io;
+	struct kipc_queue_batch queue_batch;
+	struct kipc_queue_attr queue_attr;
 };
 
 struct kipc_ioctl_op {
@@ -80,6 +165,20 @@ struct kipc_ioctl_op {
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 	KIPC_IOCTL_OP(KIPC_CMD_BASE_VERSION, kipc_ioctl_version,
 		      struct kipc_version, __reserved),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_BIND, kipc_ioctl_queue_bind,
+		      struct kipc_queue_bind, __reserved),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_UNLINK, kipc_ioctl_queue_unlink,
+		      struct kipc_unlink, __reserved),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_SEND, kipc_ioctl_queue_send,
+		      struct kipc_queue_io, msg),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_RECV, kipc_ioctl_queue_recv,
+		      struct kipc_queue_io, msg),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_SEND_BATCH, kipc_ioctl_queue_send_batch,
+		      struct kipc_queue_batch, msg_size),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_RECV_BATCH, kipc_ioctl_queue_recv_batch,
+		      struct kipc_queue_batch, msg_size),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_GETATTR, kipc_ioctl_queue_getattr,
+		      struct kipc_queue_attr, handle_flags),
 };
 
 static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
@@ -116,8 +215,55 @@ static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
 	return op->execute(&ucmd);
 }
 
+static int kipc_fop_open(struct inode *inode, struct file *file)
+{
+	struct kipc_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	mutex_init(&h->bind_lock);
+	file->private_data = h;
+	return stream_open(inode, file);
+}
+
+static int kipc_fop_release(struct inode *inode, struct file *file)
+{
+	struct kipc_handle *h = file->private_data;
+
+	if (h->obj)
+		kipc_obj_unbind(h->obj);
+	mutex_destroy(&h->bind_lock);
+	kfree(h);
+	return 0;
+}
+
+static ssize_t kipc_fop_read(struct file *file, char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	return kipc_queue_read(file->private_data, buf, len,
+			       file->f_flags & O_NONBLOCK);
+}
+
+static ssize_t kipc_fop_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	return kipc_queue_write(file->private_data, buf, len,
+				file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t kipc_fop_poll(struct file *file, poll_table *pt)
+{
+	return kipc_queue_poll(file->private_data, file, pt);
+}
+
 static const struct file_operations kipc_fops = {
 	.owner = THIS_MODULE,
+	.open = kipc_fop_open,
+	.release = kipc_fop_release,
+	.read = kipc_fop_read,
+	.write = kipc_fop_write,
+	.poll = kipc_fop_poll,
 	.unlocked_ioctl = kipc_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -133,6 +279,12 @@ static struct miscdevice kipc_misc = {
 
 /* The ABI fixes these sizes; a change here is an ABI break. */
 static_assert(sizeof(struct kipc_version) == 32);
+static_assert(sizeof(struct kipc_queue_bind) == 40);
+static_assert(sizeof(struct kipc_unlink) == 24);
+static_assert(sizeof(struct kipc_msg) == 56);
+static_assert(sizeof(struct kipc_queue_io) == 72);
+static_assert(sizeof(struct kipc_queue_batch) == 32);
+static_assert(sizeof(struct kipc_queue_attr) == 64);
 
 static int __init kipc_init(void)
 {
@@ -154,6 +306,7 @@ static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_misc);
 	kipc_netlink_exit();
+	kipc_registry_exit();
 }
 
 module_init(kipc_init);

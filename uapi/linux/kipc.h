@@ -39,7 +39,25 @@
 enum kipc_feature {
 	KIPC_FEAT_VERSION	= 1ULL << 0,
 	KIPC_FEAT_NETLINK	= 1ULL << 1,
+	KIPC_FEAT_QUEUE		= 1ULL << 2,
 };
+
+/* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
+#define KIPC_NAME_MAX		255
+
+/* Message priorities are 0..KIPC_PRIO_MAX-1; higher is received first. */
+#define KIPC_PRIO_MAX		32
+
+/*
+ * Hard limits on a queue's capacity, whatever the module parameters say.
+ * Below them, max_msgs above the module's max_msgs_limit, or max_msg_size
+ * above its msg_size_limit, needs CAP_SYS_RESOURCE.
+ */
+#define KIPC_QUEUE_HARD_MAX_MSGS	65536
+#define KIPC_QUEUE_HARD_MSG_SIZE	(16 << 20)
+
+/* The most messages one batch ioctl moves. */
+#define KIPC_BATCH_MAX		1024
 
 #define KIPC_IOC_MAGIC		0xB7
 
@@ -48,7 +66,14 @@ enum kipc_feature {
  * The size is not encoded in the number because it travels in the struct.
  */
 enum {
-	KIPC_CMD_BASE_VERSION	= 0x00,
+	KIPC_CMD_BASE_VERSION		= 0x00,
+	KIPC_CMD_BASE_QUEUE_BIND	= 0x01,
+	KIPC_CMD_BASE_QUEUE_UNLINK	= 0x02,
+	KIPC_CMD_BASE_QUEUE_SEND	= 0x03,
+	KIPC_CMD_BASE_QUEUE_RECV	= 0x04,
+	KIPC_CMD_BASE_QUEUE_SEND_BATCH	= 0x05,
+	KIPC_CMD_BASE_QUEUE_RECV_BATCH	= 0x06,
+	KIPC_CMD_BASE_QUEUE_GETATTR	= 0x07,
 };
 
 /**
@@ -74,6 +99,253 @@ struct kipc_version {
 };
 
 #define KIPC_IOC_VERSION	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_VERSION)
+
+/**
+ * enum kipc_queue_bind_flags - flags of struct kipc_queue_bind
+ * @KIPC_QUEUE_READ: the handle may receive
+ * @KIPC_QUEUE_WRITE: the handle may send
+ * @KIPC_QUEUE_CREATE: create the queue if the name is free (O_CREAT)
+ * @KIPC_QUEUE_EXCL: with CREATE, fail with EEXIST if it exists (O_EXCL)
+ * @KIPC_QUEUE_AUTO_DELETE: with CREATE, the queue is unlinked when its
+ *	last handle closes, so a crashed program leaves nothing behind
+ */
+enum kipc_queue_bind_flags {
+	KIPC_QUEUE_READ		= 1 << 0,
+	KIPC_QUEUE_WRITE	= 1 << 1,
+	KIPC_QUEUE_CREATE	= 1 << 2,
+	KIPC_QUEUE_EXCL		= 1 << 3,
+	KIPC_QUEUE_AUTO_DELETE	= 1 << 4,
+};
+
+/**
+ * struct kipc_queue_bind - ioctl(KIPC_IOC_QUEUE_BIND)
+ * @size: sizeof(struct kipc_queue_bind)
+ * @flags: enum kipc_queue_bind_flags; READ, WRITE or both is required
+ * @name: pointer to the name, name_len bytes, not NUL-terminated
+ * @name_len: 1..KIPC_NAME_MAX
+ * @mode: permission bits (07777 mask is 0777) when creating
+ * @max_msgs: capacity in messages when creating; 0 picks the default
+ * @max_msg_size: largest payload in bytes when creating; 0 picks the default
+ * @__reserved: must be 0
+ *
+ * Binds an unbound handle to a queue in the caller's IPC namespace. The
+ * mode is checked like a file's against the caller's fsuid and fsgid;
+ * CAP_IPC_OWNER in the namespace's user namespace overrides it. A queue
+ * created without AUTO_DELETE lives until unlinked, even with no handles.
+ *
+ * Errors:
+ *   EINVAL       no access flag; EXCL or AUTO_DELETE without CREATE;
+ *                name_len 0 or a NUL in the name; mode beyond 0777;
+ *                max_msgs or max_msg_size above the module's ceiling
+ *                (without CAP_SYS_RESOURCE) or above the hard limit
+ *   ENAMETOOLONG name_len > KIPC_NAME_MAX
+ *   EBUSY        the handle is already bound
+ *   ENOENT       no queue of that name and no CREATE
+ *   EEXIST       CREATE|EXCL and the name exists
+ *   EACCES       the mode refuses the requested access
+ *   ENOSPC       the namespace holds the module's max_queues already
+ *   EMFILE       the creator's RLIMIT_MSGQUEUE cannot cover the queue
+ *   ENOMEM       out of memory
+ */
+struct kipc_queue_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u64 __reserved;
+};
+
+#define KIPC_IOC_QUEUE_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_BIND)
+
+/**
+ * struct kipc_unlink - ioctl(KIPC_IOC_QUEUE_UNLINK)
+ * @size: sizeof(struct kipc_unlink)
+ * @flags: must be 0
+ * @name: pointer to the name, name_len bytes
+ * @name_len: 1..KIPC_NAME_MAX
+ * @__reserved: must be 0
+ *
+ * Removes the name; handles already bound keep working, and the queue is
+ * freed with the last of them. Works on any handle, bound or not.
+ *
+ * Errors: EINVAL and ENAMETOOLONG as for the name of KIPC_IOC_QUEUE_BIND;
+ * ENOENT no such queue; EPERM the caller's fsuid is neither the owner's
+ * nor the creator's and it lacks CAP_IPC_OWNER.
+ */
+struct kipc_unlink {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 __reserved;
+};
+
+#define KIPC_IOC_QUEUE_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_UNLINK)
+
+/**
+ * enum kipc_io_flags - flags of the send and receive ioctls
+ * @KIPC_IO_NONBLOCK: fail with EAGAIN instead of waiting, whatever the
+ *	handle's O_NONBLOCK
+ * @KIPC_IO_TIMEOUT: wait no later than @timeout_ns, an absolute
+ *	CLOCK_MONOTONIC time; ETIMEDOUT once it passes
+ * @KIPC_IO_PEEK: receive: copy the message out but leave it queued
+ * @KIPC_IO_TRUNC: receive: copy what fits of a message larger than the
+ *	buffer and remove it, instead of failing with EMSGSIZE
+ * @KIPC_IO_TYPE_EXACT: receive: only messages whose type equals @type
+ * @KIPC_IO_TYPE_EXCEPT: receive: only messages whose type differs from @type
+ */
+enum kipc_io_flags {
+	KIPC_IO_NONBLOCK	= 1 << 0,
+	KIPC_IO_TIMEOUT		= 1 << 1,
+	KIPC_IO_PEEK		= 1 << 2,
+	KIPC_IO_TRUNC		= 1 << 3,
+	KIPC_IO_TYPE_EXACT	= 1 << 4,
+	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
+};
+
+/**
+ * struct kipc_msg - one message, for send and receive
+ * @buf: pointer to the payload (send) or the buffer (receive)
+ * @len: send: payload length; receive: in, the buffer's size; out, the
+ *	message's full length, which exceeds the bytes copied only with
+ *	KIPC_IO_TRUNC
+ * @prio: send: 0..KIPC_PRIO_MAX-1; receive: out
+ * @type: send: any value; receive: in, the selector with
+ *	KIPC_IO_TYPE_EXACT or KIPC_IO_TYPE_EXCEPT; out, the message's type
+ * @pid: receive, out: the sender's process ID in the receiver's PID
+ *	namespace, 0 if it has none there
+ * @tid: receive, out: the sending thread's ID, likewise
+ * @uid: receive, out: the sender's euid in the receiver's user namespace
+ * @gid: receive, out: the sender's egid in the receiver's user namespace
+ * @time_ns: receive, out: CLOCK_REALTIME when the message was sent
+ * @seq: receive, out: the queue's sequence number of the message,
+ *	counting from 1
+ */
+struct kipc_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__u64 type;
+	__s32 pid;
+	__s32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u64 time_ns;
+	__u64 seq;
+};
+
+/**
+ * struct kipc_queue_io - ioctl(KIPC_IOC_QUEUE_SEND) and (KIPC_IOC_QUEUE_RECV)
+ * @size: sizeof(struct kipc_queue_io)
+ * @flags: enum kipc_io_flags; PEEK, TRUNC and TYPE_* only for receive
+ * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
+ * @msg: the message
+ *
+ * Send copies @msg.len bytes from @msg.buf into the queue, waiting while
+ * it is full. Receive takes the oldest message of the highest priority
+ * that the selector accepts, waiting while there is none. Only one waiter
+ * is woken per message or per freed slot. A signal interrupts a wait and
+ * the call restarts when the handler allows, else fails with EINTR.
+ *
+ * Errors:
+ *   EBADF     the handle is not bound to a queue, or was bound without
+ *             the access the call needs (as for mq_send on O_RDONLY)
+ *   EINVAL    prio >= KIPC_PRIO_MAX; a receive flag on send; both TYPE_*
+ *   EMSGSIZE  send: len > max_msg_size; receive: the message is larger
+ *             than the buffer and KIPC_IO_TRUNC is not set (it stays
+ *             queued, and len reports its size)
+ *   EAGAIN    it would wait, and KIPC_IO_NONBLOCK or O_NONBLOCK is set
+ *   ETIMEDOUT the deadline passed
+ *   EINTR     a signal arrived while waiting
+ *   EFAULT    the payload or buffer is not accessible
+ *   ENOMEM    out of memory
+ */
+struct kipc_queue_io {
+	__u32 size;
+	__u32 flags;
+	__s64 timeout_ns;
+	struct kipc_msg msg;
+};
+
+#define KIPC_IOC_QUEUE_SEND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND)
+#define KIPC_IOC_QUEUE_RECV	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV)
+
+/**
+ * struct kipc_queue_batch - ioctl(KIPC_IOC_QUEUE_SEND_BATCH) and
+ *	(KIPC_IOC_QUEUE_RECV_BATCH)
+ * @size: sizeof(struct kipc_queue_batch)
+ * @flags: enum kipc_io_flags, applied to every message
+ * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
+ * @msgs: pointer to an array of @count struct kipc_msg
+ * @count: 1..KIPC_BATCH_MAX
+ * @msg_size: sizeof(struct kipc_msg), so the element can grow
+ *
+ * Send moves the messages in order, waiting for space as a single send
+ * would. Receive waits as a single receive would for the first message,
+ * then takes as many more as are ready without waiting. The return value
+ * is the number of messages moved. If a message fails after others were
+ * moved, the call returns the count so far; the error is returned only
+ * when nothing was moved.
+ *
+ * Errors: those of struct kipc_queue_io, and EINVAL for count 0 or above
+ * KIPC_BATCH_MAX or a msg_size smaller than the first struct kipc_msg.
+ */
+struct kipc_queue_batch {
+	__u32 size;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u64 msgs;
+	__u32 count;
+	__u32 msg_size;
+};
+
+#define KIPC_IOC_QUEUE_SEND_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND_BATCH)
+#define KIPC_IOC_QUEUE_RECV_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV_BATCH)
+
+/**
+ * struct kipc_queue_attr - ioctl(KIPC_IOC_QUEUE_GETATTR)
+ * @size: sizeof(struct kipc_queue_attr)
+ * @flags: must be 0
+ * @max_msgs: out, capacity in messages
+ * @max_msg_size: out, largest payload
+ * @cur_msgs: out, messages queued now
+ * @queue_flags: out, KIPC_QUEUE_AUTO_DELETE if set at creation
+ * @cur_bytes: out, payload bytes queued now
+ * @sent: out, messages sent since creation
+ * @received: out, messages received (not peeked) since creation
+ * @mode: out, permission bits
+ * @uid: out, owner in the caller's user namespace
+ * @gid: out, group in the caller's user namespace
+ * @handle_flags: out, KIPC_QUEUE_READ/WRITE of this handle, and
+ *	KIPC_HANDLE_NONBLOCK when the handle has O_NONBLOCK
+ *
+ * Errors: EBADF the handle is not bound to a queue.
+ */
+struct kipc_queue_attr {
+	__u32 size;
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 cur_msgs;
+	__u32 queue_flags;
+	__u64 cur_bytes;
+	__u64 sent;
+	__u64 received;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 handle_flags;
+};
+
+/* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
+enum kipc_handle_flags {
+	KIPC_HANDLE_NONBLOCK	= 1 << 8,
+};
+
+#define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_GETATTR)
 
 /*
  * Generic netlink family. Documentation/netlink/specs/kipc.yaml describes it;

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel-version shims for kipc; every difference between the supported
+ * kernels (6.1 and 6.12 at least) lives here.
+ */
+#ifndef _KIPC_COMPAT_H
+#define _KIPC_COMPAT_H
+
+#include <linux/ipc_namespace.h>
+#include <linux/proc_ns.h>
+
+/*
+ * put_ipc_ns() is not exported on 6.1 (6.12 exports it). Every IPC
+ * namespace's proc_ns_operations reach the same function, ipcns_put(), on
+ * both, so kipc drops its reference that way and needs no version test.
+ */
+static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
+{
+	ns->ns.ops->put(&ns->ns);
+}
+
+/* True when no one but the caller's single reference holds @ns. */
+static inline bool kipc_ipc_ns_only_ours(struct ipc_namespace *ns)
+{
+	return refcount_read(&ns->ns.count) == 1;
+}
+
+#endif /* _KIPC_COMPAT_H */

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kipc: names to objects, one table per IPC namespace, and the permission
+ * checks made when a handle binds or a name is unlinked.
+ *
+ * Locking, outermost first:
+ *   kipc_namespaces_lock (mutex)  the list of kipc_ns
+ *   kipc_ns.lock (mutex)          one namespace's names, counts, and each
+ *                                 object's linked flag and handle count
+ * Type-specific object locks nest inside kipc_ns.lock.
+ *
+ * A kipc_ns holds one reference on its IPC namespace. Nothing tells a
+ * module that a namespace died, so a deferrable work item looks every few
+ * seconds for namespaces that only kipc still references. No task and no
+ * nsfs file can reach such a namespace again, so its names are dropped
+ * then; objects that handles elsewhere still hold live on unnamed.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/jhash.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
+
+#include "compat.h"
+#include "kipc.h"
+
+#define KIPC_REAP_INTERVAL	(5 * HZ)
+
+static LIST_HEAD(kipc_namespaces);
+static DEFINE_MUTEX(kipc_namespaces_lock);
+
+static void kipc_ns_reap(struct work_struct *work);
+static DECLARE_DEFERRABLE_WORK(kipc_reaper, kipc_ns_reap);
+
+int kipc_name_from_user(struct kipc_name *name, u64 uptr, u32 len)
+{
+	if (!len)
+		return -EINVAL;
+	if (len > KIPC_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (copy_from_user(name->str, u64_to_user_ptr(uptr), len))
+		return -EFAULT;
+	if (memchr(name->str, '\0', len))
+		return -EINVAL;
+	name->len = len;
+	return 0;
+}
+
+static void kipc_ns_free(struct kref *ref)
+{
+	struct kipc_ns *ns = container_of(ref, struct kipc_ns, ref);
+
+	kipc_put_ipc_ns(ns->ipc_ns);
+	kfree(ns);
+}
+
+static void kipc_ns_put(struct kipc_ns *ns)
+{
+	kref_put(&ns->ref, kipc_ns_free);
+}
+
+/* The caller's namespace table, created on first use. */
+static struct kipc_ns *kipc_ns_get_current(void)
+{
+	struct ipc_namespace *ipc_ns = current->nsproxy->ipc_ns;
+	struct kipc_ns *ns;
+
+	mutex_lock(&kipc_namespaces_lock);
+	list_for_each_entry(ns, &kipc_namespaces, node) {
+		if (ns->ipc_ns == ipc_ns) {
+			kref_get(&ns->ref);
+			goto out;
+		}
+	}
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL_ACCOUNT);
+	if (!ns) {
+		ns = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	kref_init(&ns->ref);		/* the list's reference */
+	kref_get(&ns->ref);		/* the caller's */
+	mutex_init(&ns->lock);
+	hash_init(ns->names);
+	ns->ipc_ns = get_ipc_ns(ipc_ns);
+	list_add(&ns->node, &kipc_namespaces);
+	schedule_delayed_work(&kipc_reaper, KIPC_REAP_INTERVAL);
+out:
+	mutex_unlock(&kipc_namespaces_lock);
+	return ns;
+}
+
+static u32 kipc_name_hash(enum kipc_obj_type type, const struct kipc_name *name)
+{
+	return jhash(name->str, name->len, type);
+}
+
+static struct kipc_obj *kipc_obj_find(struct kipc_ns *ns, enum kipc_obj_type type,
+				      const struct kipc_name *name)
+{
+	struct kipc_obj *obj;
+
+	lockdep_assert_held(&ns->lock);
+
+	hash_for_each_possible(ns->names, obj, hnode, kipc_name_hash(type, name)) {
+		if (obj->type == type && obj->name_len == name->len &&
+		    !memcmp(obj->name, name->str, name->len))
+			return obj;
+	}
+	return NULL;
+}
+
+static void kipc_obj_free(struct kref *ref)
+{
+	struct kipc_obj *obj = container_of(ref, struct kipc_obj, ref);
+	struct kipc_ns *ns = obj->ns;
+
+	obj->ops->free(obj);
+	kipc_ns_put(ns);
+}
+
+void kipc_obj_put(struct kipc_obj *obj)
+{
+	kref_put(&obj->ref, kipc_obj_free);
+}
+
+/* Drops the name; the registry's reference goes with it. */
+static void kipc_obj_unlink_locked(struct kipc_obj *obj)
+{
+	lockdep_assert_held(&obj->ns->lock);
+
+	hash_del(&obj->hnode);
+	obj->linked = false;
+	obj->ns->nr_objs[obj->type]--;
+	kipc_obj_put(obj);
+}
+
+/* As for a file: owner, then group, then other; CAP_IPC_OWNER overrides. */
+static int kipc_obj_permission(struct kipc_obj *obj, int may)
+{
+	umode_t mode = READ_ONCE(obj->mode);
+	int granted;
+
+	if (uid_eq(current_fsuid(), obj->uid))
+		granted = mode >> 6;
+	else if (in_group_p(obj->gid))
+		granted = mode >> 3;
+	else
+		granted = mode;
+
+	if (!(may & ~granted & (MAY_READ | MAY_WRITE)))
+		return 0;
+	if (ns_capable(obj->ns->ipc_ns->user_ns, CAP_IPC_OWNER))
+		return 0;
+	return -EACCES;
+}
+
+static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
+					       struct kipc_bind_req *req)
+{
+	struct kipc_obj *obj;
+
+	lockdep_assert_held(&ns->lock);
+
+	if (ns->nr_objs[req->type] >= req->max_objs &&
+	    !capable(CAP_SYS_RESOURCE))
+		return ERR_PTR(-ENOSPC);
+
+	obj = req->create_obj(req);
+	if (IS_ERR(obj))
+		return obj;
+
+	kref_init(&obj->ref);		/* the registry's reference */
+	obj->type = req->type;
+	obj->ns = ns;
+	kref_get(&ns->ref);
+	obj->auto_delete = req->auto_delete;
+	obj->uid = current_fsuid();
+	obj->cuid = obj->uid;
+	obj->gid = current_fsgid();
+	obj->cgid = obj->gid;
+	obj->mode = req->mode;
+	obj->ctime_ns = ktime_get_real_ns();
+	obj->name_len = req->name->len;
+	memcpy(obj->name, req->name->str, req->name->len);
+
+	obj->linked = true;
+	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
+	ns->nr_objs[req->type]++;
+	return obj;
+}
+
+/*
+ * Finds or creates the named object in the caller's namespace and returns
+ * it with a handle's reference, counted in obj->handles.
+ */
+struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req)
+{
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+	int ret;
+
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
+
+	mutex_lock(&ns->lock);
+	obj = kipc_obj_find(ns, req->type, req->name);
+	if (obj) {
+		ret = req->excl ? -EEXIST : kipc_obj_permission(obj, req->may);
+		if (ret) {
+			obj = ERR_PTR(ret);
+			goto out;
+		}
+	} else {
+		if (!req->create) {
+			obj = ERR_PTR(-ENOENT);
+			goto out;
+		}
+		obj = kipc_obj_create_locked(ns, req);
+		if (IS_ERR(obj))
+			goto out;
+	}
+	kref_get(&obj->ref);
+	obj->handles++;
+out:
+	mutex_unlock(&ns->lock);
+	kipc_ns_put(ns);
+	return obj;
+}
+
+/* A handle lets go; the last one takes an auto-delete object's name. */
+void kipc_obj_unbind(struct kipc_obj *obj)
+{
+	struct kipc_ns *ns = obj->ns;
+
+	mutex_lock(&ns->lock);
+	if (!--obj->handles && obj->auto_delete && obj->linked)
+		kipc_obj_unlink_locked(obj);
+	mutex_unlock(&ns->lock);
+	kipc_obj_put(obj);
+}
+
+int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name)
+{
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+	int ret = 0;
+
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+
+	mutex_lock(&ns->lock);
+	obj = kipc_obj_find(ns, type, name);
+	if (!obj) {
+		ret = -ENOENT;
+	} else if (!uid_eq(current_fsuid(), obj->uid) &&
+		   !uid_eq(current_fsuid(), obj->cuid) &&
+		   !ns_capable(ns->ipc_ns->user_ns, CAP_IPC_OWNER)) {
+		ret = -EPERM;
+	} else {
+		kipc_obj_unlink_locked(obj);
+	}
+	mutex_unlock(&ns->lock);
+	kipc_ns_put(ns);
+	return ret;
+}
+
+/* Drops every name of a namespace being let go. */
+static void kipc_ns_unlink_all(struct kipc_ns *ns)
+{
+	struct hlist_node *tmp;
+	struct kipc_obj *obj;
+	int bkt;
+
+	mutex_lock(&ns->lock);
+	hash_for_each_safe(ns->names, bkt, tmp, obj, hnode)
+		kipc_obj_unlink_locked(obj);
+	mutex_unlock(&ns->lock);
+}
+
+static void kipc_ns_reap(struct work_struct *work)
+{
+	struct kipc_ns *ns, *tmp;
+	bool again;
+
+	mutex_lock(&kipc_namespaces_lock);
+	list_for_each_entry_safe(ns, tmp, &kipc_namespaces, node) {
+		if (!kipc_ipc_ns_only_ours(ns->ipc_ns))
+			continue;
+		list_del(&ns->node);
+		kipc_ns_unlink_all(ns);
+		kipc_ns_put(ns);
+	}
+	again = !list_empty(&kipc_namespaces);
+	mutex_unlock(&kipc_namespaces_lock);
+
+	if (again)
+		schedule_delayed_work(&kipc_reaper, KIPC_REAP_INTERVAL);
+}
+
+/* No handle is open at module exit, so only names hold objects. */
+void kipc_registry_exit(void)
+{
+	struct kipc_ns *ns, *tmp;
+
+	cancel_delayed_work_sync(&kipc_reaper);
+	mutex_lock(&kipc_namespaces_lock);
+	list_for_each_entry_safe(ns, tmp, &kipc_namespaces, node) {
+		list_del(&ns->node);
+		kipc_ns_unlink_all(ns);
+		kipc_ns_put(ns);
+	}
+	mutex_unlock(&kipc_namespaces_lock);
+}
