@@ -7,6 +7,7 @@
 #define _KIPC_COMPAT_H
 
 #include <linux/ipc_namespace.h>
+#include <linux/mm.h>
 #include <linux/proc_ns.h>
 
 /*
@@ -23,6 +24,17 @@ static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
 static inline bool kipc_ipc_ns_only_ours(struct ipc_namespace *ns)
 {
 	return refcount_read(&ns->ns.count) == 1;
+}
+
+/* 6.3 made vm_flags read-only outside the helpers that replaced it. */
+static inline void kipc_vm_flags_clear(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+#ifdef KIPC_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
 }
 
 #endif /* _KIPC_COMPAT_H */

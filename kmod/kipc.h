@@ -8,6 +8,7 @@
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/types.h>
@@ -19,7 +20,7 @@
 
 /* What this build of the module supports; see enum kipc_feature. */
 #define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \
-				 KIPC_FEAT_QUEUE)
+				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION)
 
 /* Module parameters, set in main.c. */
 extern unsigned int kipc_default_max_msgs;
@@ -27,9 +28,12 @@ extern unsigned int kipc_max_msgs_limit;
 extern unsigned int kipc_default_msg_size;
 extern unsigned int kipc_msg_size_limit;
 extern unsigned int kipc_max_queues;
+extern unsigned long kipc_max_region_size;
+extern unsigned int kipc_max_regions;
 
 enum kipc_obj_type {
 	KIPC_OBJ_QUEUE,
+	KIPC_OBJ_REGION,
 	KIPC_OBJ_TYPES,
 };
 
@@ -98,6 +102,7 @@ struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req);
 void kipc_obj_unbind(struct kipc_obj *obj);
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
 void kipc_obj_put(struct kipc_obj *obj);
+unsigned int kipc_obj_handles(struct kipc_obj *obj);
 void kipc_registry_exit(void);
 
 int kipc_account_charge(kuid_t uid, u64 bytes);
@@ -139,6 +144,11 @@ ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 			 size_t len, bool nonblock);
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 			 poll_table *pt);
+
+int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd);
+int kipc_region_unlink(struct kipc_unlink *cmd);
+int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
+int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);

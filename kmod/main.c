@@ -40,6 +40,14 @@ unsigned int kipc_max_queues = 256;
 module_param_named(max_queues, kipc_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues, "Queues per IPC namespace without CAP_SYS_RESOURCE");
 
+unsigned long kipc_max_region_size = 256UL << 20;
+module_param_named(max_region_size, kipc_max_region_size, ulong, 0644);
+MODULE_PARM_DESC(max_region_size, "Largest region in bytes");
+
+unsigned int kipc_max_regions = 256;
+module_param_named(max_regions, kipc_max_regions, uint, 0644);
+MODULE_PARM_DESC(max_regions, "Regions per IPC namespace without CAP_SYS_RESOURCE");
+
 /*
  * One ioctl call in flight: the kernel's copy of the caller's struct and
  * what is needed to write the result back.
@@ -133,6 +141,23 @@ static int kipc_ioctl_queue_getattr(struct kipc_ucmd *ucmd)
 	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_queue_attr));
 }
 
+static int kipc_ioctl_region_bind(struct kipc_ucmd *ucmd)
+{
+	return kipc_region_bind(kipc_ucmd_handle(ucmd), ucmd->cmd);
+}
+
+static int kipc_ioctl_region_unlink(struct kipc_ucmd *ucmd)
+{
+	return kipc_region_unlink(ucmd->cmd);
+}
+
+static int kipc_ioctl_region_info(struct kipc_ucmd *ucmd)
+{
+	int ret = kipc_region_info(kipc_ucmd_handle(ucmd), ucmd->cmd);
+
+	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_region_info));
+}
+
 /* Large enough for any command's struct; lives on the stack per call. */
 union kipc_ucmd_buffer {
 	struct kipc_version version;
@@ -141,6 +166,8 @@ union kipc_ucmd_buffer {
 	struct kipc_queue_io queue_io;
 	struct kipc_queue_batch queue_batch;
 	struct kipc_queue_attr queue_attr;
+	struct kipc_region_bind region_bind;
+	struct kipc_region_info region_info;
 };
 
 struct kipc_ioctl_op {
@@ -179,6 +206,12 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 		      struct kipc_queue_batch, msg_size),
 	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_GETATTR, kipc_ioctl_queue_getattr,
 		      struct kipc_queue_attr, handle_flags),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_BIND, kipc_ioctl_region_bind,
+		      struct kipc_region_bind, __reserved),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_UNLINK, kipc_ioctl_region_unlink,
+		      struct kipc_unlink, __reserved),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_INFO, kipc_ioctl_region_info,
+		      struct kipc_region_info, handle_flags),
 };
 
 static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
@@ -257,6 +290,11 @@ static __poll_t kipc_fop_poll(struct file *file, poll_table *pt)
 	return kipc_queue_poll(file->private_data, file, pt);
 }
 
+static int kipc_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return kipc_region_mmap(file->private_data, vma);
+}
+
 static const struct file_operations kipc_fops = {
 	.owner = THIS_MODULE,
 	.open = kipc_fop_open,
@@ -264,6 +302,7 @@ static const struct file_operations kipc_fops = {
 	.read = kipc_fop_read,
 	.write = kipc_fop_write,
 	.poll = kipc_fop_poll,
+	.mmap = kipc_fop_mmap,
 	.unlocked_ioctl = kipc_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -285,6 +324,8 @@ static_assert(sizeof(struct kipc_msg) == 56);
 static_assert(sizeof(struct kipc_queue_io) == 72);
 static_assert(sizeof(struct kipc_queue_batch) == 32);
 static_assert(sizeof(struct kipc_queue_attr) == 64);
+static_assert(sizeof(struct kipc_region_bind) == 40);
+static_assert(sizeof(struct kipc_region_info) == 48);
 
 static int __init kipc_init(void)
 {

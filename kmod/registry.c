@@ -236,6 +236,16 @@ out:
 	return obj;
 }
 
+unsigned int kipc_obj_handles(struct kipc_obj *obj)
+{
+	unsigned int handles;
+
+	mutex_lock(&obj->ns->lock);
+	handles = obj->handles;
+	mutex_unlock(&obj->ns->lock);
+	return handles;
+}
+
 /* A handle lets go; the last one takes an auto-delete object's name. */
 void kipc_obj_unbind(struct kipc_obj *obj)
 {

@@ -40,6 +40,7 @@ enum kipc_feature {
 	KIPC_FEAT_VERSION	= 1ULL << 0,
 	KIPC_FEAT_NETLINK	= 1ULL << 1,
 	KIPC_FEAT_QUEUE		= 1ULL << 2,
+	KIPC_FEAT_REGION	= 1ULL << 3,
 };
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
@@ -74,6 +75,9 @@ enum {
 	KIPC_CMD_BASE_QUEUE_SEND_BATCH	= 0x05,
 	KIPC_CMD_BASE_QUEUE_RECV_BATCH	= 0x06,
 	KIPC_CMD_BASE_QUEUE_GETATTR	= 0x07,
+	KIPC_CMD_BASE_REGION_BIND	= 0x08,
+	KIPC_CMD_BASE_REGION_UNLINK	= 0x09,
+	KIPC_CMD_BASE_REGION_INFO	= 0x0a,
 };
 
 /**
@@ -346,6 +350,89 @@ enum kipc_handle_flags {
 };
 
 #define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_GETATTR)
+
+/**
+ * enum kipc_region_bind_flags - flags of struct kipc_region_bind
+ * @KIPC_REGION_READ: the handle may map the region readable
+ * @KIPC_REGION_WRITE: the handle may map the region writable
+ * @KIPC_REGION_CREATE: create the region if the name is free
+ * @KIPC_REGION_EXCL: with CREATE, fail with EEXIST if it exists
+ * @KIPC_REGION_AUTO_DELETE: with CREATE, the region is unlinked when its
+ *	last handle closes (its memory stays while it is mapped)
+ */
+enum kipc_region_bind_flags {
+	KIPC_REGION_READ	= 1 << 0,
+	KIPC_REGION_WRITE	= 1 << 1,
+	KIPC_REGION_CREATE	= 1 << 2,
+	KIPC_REGION_EXCL	= 1 << 3,
+	KIPC_REGION_AUTO_DELETE	= 1 << 4,
+};
+
+/**
+ * struct kipc_region_bind - ioctl(KIPC_IOC_REGION_BIND)
+ * @size: sizeof(struct kipc_region_bind)
+ * @flags: enum kipc_region_bind_flags; READ is required
+ * @name: pointer to the name, name_len bytes, not NUL-terminated
+ * @name_len: 1..KIPC_NAME_MAX
+ * @mode: permission bits (at most 0777) when creating
+ * @region_size: bytes; when creating, 1..max_region_size, rounded up to
+ *	pages; when binding to an existing region, 0 or at most its size
+ * @__reserved: must be 0
+ *
+ * Binds an unbound handle to a shared-memory region, whose pages are then
+ * reached with mmap(MAP_SHARED) on the handle. The pages are shmem pages:
+ * zero-filled, swappable and charged to the memory cgroup of the task that
+ * first touches them, so futexes and process-shared pthread objects placed
+ * in a region work across processes.
+ *
+ * Errors: as KIPC_IOC_QUEUE_BIND, with EINVAL also for no READ flag, a
+ * region_size of 0 or above the module's max_region_size when creating,
+ * or above the existing region's size; ENOSPC beyond max_regions.
+ */
+struct kipc_region_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u64 region_size;
+	__u64 __reserved;
+};
+
+#define KIPC_IOC_REGION_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_BIND)
+
+/* Takes struct kipc_unlink; errors as for KIPC_IOC_QUEUE_UNLINK. */
+#define KIPC_IOC_REGION_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_UNLINK)
+
+/**
+ * struct kipc_region_info - ioctl(KIPC_IOC_REGION_INFO)
+ * @size: sizeof(struct kipc_region_info)
+ * @flags: must be 0
+ * @region_size: out, bytes, a multiple of the page size
+ * @mode: out, permission bits
+ * @uid: out, owner in the caller's user namespace
+ * @gid: out, group in the caller's user namespace
+ * @handles: out, handles bound to the region
+ * @mappings: out, memory mappings (VMAs) of the region, in any process
+ * @region_flags: out, KIPC_REGION_AUTO_DELETE if set at creation
+ * @handle_flags: out, KIPC_REGION_READ/WRITE of this handle
+ *
+ * Errors: EBADF the handle is not bound to a region.
+ */
+struct kipc_region_info {
+	__u32 size;
+	__u32 flags;
+	__u64 region_size;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 handles;
+	__u64 mappings;
+	__u32 region_flags;
+	__u32 handle_flags;
+};
+
+#define KIPC_IOC_REGION_INFO	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_INFO)
 
 /*
  * Generic netlink family. Documentation/netlink/specs/kipc.yaml describes it;
