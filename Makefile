@@ -127,6 +127,16 @@ vm: deps
 	$(Q)$(MAKE) all
 	$(Q)$(VM) cmd $(KERNEL)
 
+# One VM boot runs every case; the table, JSON and plot land in
+# build/bench/results.
+bench: deps
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -C tools/bench
+	$(Q)rm -rf $(B)/bench/results
+	$(Q)VM_OUT=$(B)/bench/results VM_TIMEOUT=$${VM_TIMEOUT:-900} \
+		$(VM) bench $(KERNEL)
+	$(Q)$(MAKE) -C tools/bench plot
+
 install: lib tools
 	$(Q)$(MAKE) -C lib install DESTDIR=$(DESTDIR)
 	$(Q)$(MAKE) -C tools/kipc install DESTDIR=$(DESTDIR)

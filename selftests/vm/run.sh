@@ -7,7 +7,10 @@
 #                            ending in "N passed, N failed"
 #   run.sh run KERNEL        the demo (selftests/vm/demo.sh)
 #   run.sh cmd KERNEL        $CMD in the guest, or a shell when CMD is empty
+#   run.sh bench KERNEL      the benchmark (build/bench/kipc-bench)
 #
+# Whatever the guest leaves in /out comes back to $VM_OUT (default
+# build/vm/out) through a second serial port.
 # KERNEL is 6.1 or 6.12. VM_EXTRA=DIR is copied to /extra in the guest.
 # VM_TIMEOUT (seconds) bounds one boot; VM_SMP and VM_MEM size the guest.
 #
@@ -65,6 +68,8 @@ build_initramfs() {
 	ko=$B/kmod/linux-headers-$rel/kipc.ko
 
 	[ -f "$ko" ] || die "no module built for $rel ($ko); run 'make'"
+	[ "$mode" != bench ] || [ -x "$B"/bench/kipc-bench ] ||
+		die "no benchmark built; run 'make bench'"
 	rm -rf "$root"
 	mkdir -p "$root"/bin "$root"/etc "$root"/usr/lib "$root"/usr/bin \
 		 "$root"/kipc/tests "$root"/proc "$root"/sys "$root"/dev \
@@ -83,7 +88,12 @@ build_initramfs() {
 	for t in $tests; do
 		cp "$t" "$root"/kipc/tests/
 	done
-	copy_with_libs "$root" "$B"/tools/kipc $tests
+	extra_bins=""
+	if [ "$mode" = bench ]; then
+		cp "$B"/bench/kipc-bench "$root"/usr/bin/
+		extra_bins="$B/bench/kipc-bench"
+	fi
+	copy_with_libs "$root" "$B"/tools/kipc $tests $extra_bins
 	mkdir -p "$root"/lib64
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root"/lib64/
 
@@ -119,6 +129,8 @@ boot() {
 	rel=$1 mode=$2
 	log=$VMDIR/$rel-$mode.log
 	initrd=$VMDIR/initramfs-$rel-$mode.cpio.gz
+	outlog=$VMDIR/$rel-$mode.out
+	rm -f "$outlog"
 
 	mkdir -p "$VMDIR"
 	build_initramfs "$rel" "$mode" "$initrd"
@@ -127,7 +139,7 @@ boot() {
 	[ -w /dev/kvm ] && accel=kvm
 	set -- qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_SMP" \
 		-m "$VM_MEM" -nographic -no-reboot -nodefaults \
-		-serial mon:stdio \
+		-serial mon:stdio -serial file:"$outlog" \
 		-kernel /boot/vmlinuz-"$rel" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/init"
 
@@ -144,6 +156,13 @@ boot() {
 			/KIPC_VM_EXIT=/ { on = 0 }
 			on || (mode == "check" && /Kernel panic|BUG:|Oops/) { print; fflush() }'
 
+	if [ -s "$outlog" ]; then
+		out=${VM_OUT:-$VMDIR/out}
+		mkdir -p "$out"
+		tr -d '\r' <"$outlog" | base64 -d | tar -C "$out" -xf - ||
+			echo "run.sh: could not unpack the guest's /out" >&2
+	fi
+
 	status=$(sed -n 's/^KIPC_VM_EXIT=\([0-9]*\)$/\1/p' "$log" | tail -n1)
 	if [ -z "$status" ]; then
 		echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $log" >&2
@@ -153,7 +172,7 @@ boot() {
 }
 
 mode=${1:-}
-[ $# -ge 2 ] || die "usage: run.sh check|run|cmd KERNEL..."
+[ $# -ge 2 ] || die "usage: run.sh check|run|cmd|bench KERNEL..."
 shift
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make deps'"
 
@@ -189,7 +208,7 @@ check)
 	echo "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ] && [ $rc -eq 0 ]
 	;;
-run)
+run | bench)
 	boot "$(release_of "$1")" "$mode"
 	;;
 cmd)
