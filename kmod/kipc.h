@@ -42,8 +42,9 @@ struct kipc_ns {
 	struct list_head node;		/* in the list of namespaces */
 	struct kref ref;
 	struct ipc_namespace *ipc_ns;	/* one reference, held until freed */
-	struct mutex lock;		/* names, counts, handle counts */
+	struct mutex lock;		/* names, lists, counts, handle counts */
 	DECLARE_HASHTABLE(names, 8);
+	struct list_head objs[KIPC_OBJ_TYPES];	/* linked, oldest first */
 	unsigned int nr_objs[KIPC_OBJ_TYPES];
 };
 
@@ -65,6 +66,8 @@ struct kipc_obj {
 	enum kipc_obj_type type;
 	struct kipc_ns *ns;
 	struct hlist_node hnode;	/* in ns->names while linked */
+	struct list_head ns_node;	/* in ns->objs[type] while linked */
+	u64 id;				/* unique, increasing: dump cursor */
 	bool linked;			/* under ns->lock */
 	bool auto_delete;
 	unsigned int handles;		/* under ns->lock */
@@ -103,6 +106,29 @@ void kipc_obj_unbind(struct kipc_obj *obj);
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
 void kipc_obj_put(struct kipc_obj *obj);
 unsigned int kipc_obj_handles(struct kipc_obj *obj);
+struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
+				      const struct kipc_name *name);
+int kipc_obj_dump(enum kipc_obj_type type, u64 *cursor,
+		  int (*fill)(struct kipc_obj *obj, void *arg), void *arg);
+
+/* Ownership and mode changes; any field may be left alone. */
+struct kipc_obj_change {
+	bool set_mode, set_uid, set_gid;
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+};
+
+int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
+		    const struct kipc_obj_change *change);
+
+/* Module-wide counts, for stats-get and leak checks. */
+struct kipc_stats {
+	atomic_t objs[KIPC_OBJ_TYPES];	/* alive, named or not */
+	atomic_t namespaces;
+};
+
+extern struct kipc_stats kipc_stats;
 void kipc_registry_exit(void);
 
 int kipc_account_charge(kuid_t uid, u64 bytes);
@@ -150,7 +176,28 @@ int kipc_region_unlink(struct kipc_unlink *cmd);
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 
+/* What netlink reports of a queue or a region, taken under its lock. */
+struct kipc_queue_snapshot {
+	u32 max_msgs, max_msg_size, cur_msgs;
+	u64 cur_bytes, sent, received, failed;
+};
+
+struct kipc_region_snapshot {
+	u64 size;
+	u64 mappings;
+};
+
+void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s);
+void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s);
+
+enum kipc_event {
+	KIPC_EVENT_CREATE,
+	KIPC_EVENT_DELETE,
+	KIPC_EVENT_CHANGE,
+};
+
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);
+void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event);
 
 #endif /* _KIPC_INTERNAL_H */

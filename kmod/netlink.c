@@ -3,16 +3,312 @@
  * kipc: the "kipc" generic netlink family, described by
  * Documentation/netlink/specs/kipc.yaml.
  *
- * Locking: the genetlink core runs each operation under genl_mutex on
- * kernels that still have it; the handlers here take no locks of their own.
+ * Every operation answers for the caller's IPC namespace only. Events go
+ * to sockets that subscribed with KIPC_CMD_MONITOR rather than to a
+ * multicast group, because a multicast group cannot tell its listeners'
+ * IPC namespaces apart on every supported kernel (6.1 has neither
+ * per-socket family state nor filtered broadcasts), and an event must
+ * never reach a listener in another namespace.
+ *
+ * Locking: kipc_listeners_lock (mutex) guards the subscription list. It
+ * is taken inside kipc_ns.lock when an event is sent, since registry
+ * changes notify under that lock, which also keeps one namespace's events
+ * in order.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/nsproxy.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
+#include <net/netlink.h>
 
+#include "compat.h"
 #include "kipc.h"
 
 static struct genl_family kipc_genl_family;
+
+/* A socket that asked for events, and the namespace it asked from. */
+struct kipc_listener {
+	struct list_head node;
+	struct net *net;		/* not counted: URELEASE comes first */
+	u32 portid;
+	struct ipc_namespace *ipc_ns;	/* counted */
+};
+
+static LIST_HEAD(kipc_listeners);
+static DEFINE_MUTEX(kipc_listeners_lock);
+static unsigned int kipc_nr_listeners;
+
+/* The attributes that queues and regions share, per object type. */
+struct kipc_nl_common_attrs {
+	int name, uid, gid, mode, flags, handles, ctime, pad;
+	u32 auto_delete;
+};
+
+static const struct kipc_nl_common_attrs kipc_nl_common[KIPC_OBJ_TYPES] = {
+	[KIPC_OBJ_QUEUE] = {
+		.name = KIPC_A_QUEUE_NAME, .uid = KIPC_A_QUEUE_UID,
+		.gid = KIPC_A_QUEUE_GID, .mode = KIPC_A_QUEUE_MODE,
+		.flags = KIPC_A_QUEUE_FLAGS, .handles = KIPC_A_QUEUE_HANDLES,
+		.ctime = KIPC_A_QUEUE_CTIME, .pad = KIPC_A_QUEUE_PAD,
+		.auto_delete = KIPC_QUEUE_AUTO_DELETE,
+	},
+	[KIPC_OBJ_REGION] = {
+		.name = KIPC_A_REGION_NAME, .uid = KIPC_A_REGION_UID,
+		.gid = KIPC_A_REGION_GID, .mode = KIPC_A_REGION_MODE,
+		.flags = KIPC_A_REGION_FLAGS, .handles = KIPC_A_REGION_HANDLES,
+		.ctime = KIPC_A_REGION_CTIME, .pad = KIPC_A_REGION_PAD,
+		.auto_delete = KIPC_REGION_AUTO_DELETE,
+	},
+};
+
+static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj)
+{
+	const struct kipc_nl_common_attrs *a = &kipc_nl_common[obj->type];
+	struct user_namespace *userns = current_user_ns();
+	char name[KIPC_NAME_MAX + 1];
+
+	memcpy(name, obj->name, obj->name_len);
+	name[obj->name_len] = '\0';
+	if (nla_put_string(msg, a->name, name) ||
+	    nla_put_u32(msg, a->uid, from_kuid_munged(userns, obj->uid)) ||
+	    nla_put_u32(msg, a->gid, from_kgid_munged(userns, obj->gid)) ||
+	    nla_put_u32(msg, a->mode, READ_ONCE(obj->mode)) ||
+	    nla_put_u32(msg, a->flags, obj->auto_delete ? a->auto_delete : 0) ||
+	    /* A snapshot; the count may change as soon as it is read. */
+	    nla_put_u32(msg, a->handles, data_race(obj->handles)) ||
+	    nla_put_u64_64bit(msg, a->ctime, obj->ctime_ns, a->pad))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj)
+{
+	struct kipc_queue_snapshot s;
+
+	kipc_queue_snapshot(obj, &s);
+	if (kipc_nl_put_common(msg, obj) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSGS, s.max_msgs) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSG_SIZE, s.max_msg_size) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_CUR_MSGS, s.cur_msgs) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_CUR_BYTES, s.cur_bytes,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_SENT, s.sent, KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_RECEIVED, s.received,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_FAILED, s.failed,
+			      KIPC_A_QUEUE_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj)
+{
+	struct kipc_region_snapshot s;
+
+	kipc_region_snapshot(obj, &s);
+	if (kipc_nl_put_common(msg, obj) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, s.size,
+			      KIPC_A_REGION_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS, s.mappings,
+			      KIPC_A_REGION_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kipc_nl_put_obj(struct sk_buff *msg, struct kipc_obj *obj)
+{
+	return obj->type == KIPC_OBJ_QUEUE ? kipc_nl_put_queue(msg, obj) :
+					     kipc_nl_put_region(msg, obj);
+}
+
+/* One message describing @obj, as a reply, a dump entry or an event. */
+static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
+			    u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &kipc_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kipc_nl_put_obj(msg, obj)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static enum kipc_obj_type kipc_nl_cmd_type(u8 cmd)
+{
+	switch (cmd) {
+	case KIPC_CMD_REGION_GET:
+	case KIPC_CMD_REGION_DEL:
+	case KIPC_CMD_REGION_SET:
+		return KIPC_OBJ_REGION;
+	default:
+		return KIPC_OBJ_QUEUE;
+	}
+}
+
+/* The name attribute of a request; the policy has checked its length. */
+static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
+{
+	int attr_name = kipc_nl_common[kipc_nl_cmd_type(info->genlhdr->cmd)].name;
+	struct nlattr *attr;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr_name))
+		return -EINVAL;
+	attr = info->attrs[attr_name];
+	name->len = strnlen(nla_data(attr), nla_len(attr));
+	if (!name->len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "empty name");
+		return -EINVAL;
+	}
+	memcpy(name->str, nla_data(attr), name->len);
+	return 0;
+}
+
+static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	struct kipc_name name;
+	struct kipc_obj *obj;
+	struct sk_buff *msg;
+	int ret;
+
+	ret = kipc_nl_name(info, &name);
+	if (ret)
+		return ret;
+	obj = kipc_obj_get_by_name(kipc_nl_cmd_type(cmd), &name);
+	if (IS_ERR(obj)) {
+		NL_SET_ERR_MSG(info->extack, "no such object");
+		return PTR_ERR(obj);
+	}
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		kipc_obj_put(obj);
+		return -ENOMEM;
+	}
+	ret = kipc_nl_fill_obj(msg, obj, info->snd_portid, info->snd_seq, 0,
+			       cmd);
+	kipc_obj_put(obj);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+struct kipc_nl_dump_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u8 cmd;
+};
+
+static int kipc_nl_dump_one(struct kipc_obj *obj, void *data)
+{
+	struct kipc_nl_dump_arg *arg = data;
+
+	return kipc_nl_fill_obj(arg->skb, obj,
+				NETLINK_CB(arg->cb->skb).portid,
+				arg->cb->nlh->nlmsg_seq, NLM_F_MULTI, arg->cmd);
+}
+
+/* cb->args[0] holds the id of the last object sent, to resume after it. */
+static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct kipc_nl_dump_arg arg = {
+		.skb = skb,
+		.cb = cb,
+		.cmd = info->op.cmd,
+	};
+	u64 cursor = cb->args[0];
+	int ret;
+
+	ret = kipc_obj_dump(kipc_nl_cmd_type(arg.cmd), &cursor,
+			    kipc_nl_dump_one, &arg);
+	cb->args[0] = cursor;
+	/* A full message ends this round; the next resumes at the cursor. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kipc_name name;
+	int ret;
+
+	ret = kipc_nl_name(info, &name);
+	if (ret)
+		return ret;
+	ret = kipc_obj_unlink(kipc_nl_cmd_type(info->genlhdr->cmd), &name);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such object");
+	else if (ret == -EPERM)
+		NL_SET_ERR_MSG(info->extack, "only the owner may delete it");
+	return ret;
+}
+
+static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	enum kipc_obj_type type = kipc_nl_cmd_type(info->genlhdr->cmd);
+	const struct kipc_nl_common_attrs *a = &kipc_nl_common[type];
+	struct user_namespace *userns = current_user_ns();
+	struct kipc_obj_change change = {};
+	struct kipc_name name;
+	struct nlattr *attr;
+	int ret;
+
+	ret = kipc_nl_name(info, &name);
+	if (ret)
+		return ret;
+
+	attr = info->attrs[a->mode];
+	if (attr) {
+		change.set_mode = true;
+		change.mode = nla_get_u32(attr);
+	}
+	attr = info->attrs[a->uid];
+	if (attr) {
+		change.set_uid = true;
+		change.uid = make_kuid(userns, nla_get_u32(attr));
+		if (!uid_valid(change.uid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "uid not mapped in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	attr = info->attrs[a->gid];
+	if (attr) {
+		change.set_gid = true;
+		change.gid = make_kgid(userns, nla_get_u32(attr));
+		if (!gid_valid(change.gid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "gid not mapped in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	if (!change.set_mode && !change.set_uid && !change.set_gid) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change: give mode, uid or gid");
+		return -EINVAL;
+	}
+
+	ret = kipc_obj_change(type, &name, &change);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such object");
+	else if (ret == -EPERM)
+		NL_SET_ERR_MSG(info->extack, "only the owner may change it");
+	return ret;
+}
 
 static int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -42,14 +338,241 @@ nomem:
 	return -EMSGSIZE;
 }
 
+static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &kipc_genl_family, 0,
+				KIPC_CMD_STATS_GET);
+	if (!hdr)
+		goto nomem;
+
+	if (nla_put_u32(msg, KIPC_A_STATS_QUEUES,
+			atomic_read(&kipc_stats.objs[KIPC_OBJ_QUEUE])) ||
+	    nla_put_u32(msg, KIPC_A_STATS_REGIONS,
+			atomic_read(&kipc_stats.objs[KIPC_OBJ_REGION])) ||
+	    nla_put_u32(msg, KIPC_A_STATS_NAMESPACES,
+			atomic_read(&kipc_stats.namespaces)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_LISTENERS,
+			READ_ONCE(kipc_nr_listeners)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_QUEUES, READ_ONCE(kipc_max_queues)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_REGIONS, READ_ONCE(kipc_max_regions)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_DEFAULT_MAX_MSGS,
+			READ_ONCE(kipc_default_max_msgs)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_MSGS_LIMIT,
+			READ_ONCE(kipc_max_msgs_limit)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_DEFAULT_MSG_SIZE,
+			READ_ONCE(kipc_default_msg_size)) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MSG_SIZE_LIMIT,
+			READ_ONCE(kipc_msg_size_limit)) ||
+	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_REGION_SIZE,
+			      READ_ONCE(kipc_max_region_size), KIPC_A_STATS_PAD))
+		goto nomem;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nomem:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* Subscribes the sending socket to the events of the caller's namespace. */
+static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct kipc_listener *l, *fresh;
+	int ret = 0;
+
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh)
+		return -ENOMEM;
+
+	mutex_lock(&kipc_listeners_lock);
+	list_for_each_entry(l, &kipc_listeners, node) {
+		if (net_eq(l->net, net) && l->portid == info->snd_portid) {
+			NL_SET_ERR_MSG(info->extack, "already subscribed");
+			ret = -EALREADY;
+			goto out;
+		}
+	}
+	fresh->net = net;
+	fresh->portid = info->snd_portid;
+	fresh->ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	list_add_tail(&fresh->node, &kipc_listeners);
+	kipc_nr_listeners++;
+	fresh = NULL;
+out:
+	mutex_unlock(&kipc_listeners_lock);
+	kfree(fresh);
+	return ret;
+}
+
+static void kipc_listener_free(struct kipc_listener *l)
+{
+	lockdep_assert_held(&kipc_listeners_lock);
+
+	list_del(&l->node);
+	kipc_nr_listeners--;
+	kipc_put_ipc_ns(l->ipc_ns);
+	kfree(l);
+}
+
+static const u8 kipc_event_cmds[KIPC_OBJ_TYPES][3] = {
+	[KIPC_OBJ_QUEUE] = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_QUEUE_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_QUEUE_DELETE_NTF,
+		[KIPC_EVENT_CHANGE] = KIPC_CMD_QUEUE_CHANGE_NTF,
+	},
+	[KIPC_OBJ_REGION] = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_REGION_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_REGION_DELETE_NTF,
+		[KIPC_EVENT_CHANGE] = KIPC_CMD_REGION_CHANGE_NTF,
+	},
+};
+
 /*
- * Operations without a policy accept no attributes: the core rejects any,
- * which is what version-get wants.
+ * Sends @event about @obj to each listener of its namespace. A listener
+ * whose socket is full misses the event, as a multicast listener would; one
+ * whose socket is gone is dropped.
+ */
+void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
+{
+	struct kipc_listener *l, *tmp;
+	struct sk_buff *msg, *copy;
+
+	lockdep_assert_held(&obj->ns->lock);
+
+	if (!READ_ONCE(kipc_nr_listeners))
+		return;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (kipc_nl_fill_obj(msg, obj, 0, 0, 0,
+			     kipc_event_cmds[obj->type][event])) {
+		nlmsg_free(msg);
+		return;
+	}
+
+	mutex_lock(&kipc_listeners_lock);
+	list_for_each_entry_safe(l, tmp, &kipc_listeners, node) {
+		if (l->ipc_ns != obj->ns->ipc_ns)
+			continue;
+		copy = skb_clone(msg, GFP_KERNEL);
+		if (!copy)
+			break;
+		if (genlmsg_unicast(l->net, copy, l->portid) == -ECONNREFUSED)
+			kipc_listener_free(l);
+	}
+	mutex_unlock(&kipc_listeners_lock);
+	nlmsg_free(msg);
+}
+
+/* A netlink socket closed: forget its subscription. */
+static int kipc_nl_release(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct kipc_listener *l, *tmp;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+
+	mutex_lock(&kipc_listeners_lock);
+	list_for_each_entry_safe(l, tmp, &kipc_listeners, node)
+		if (net_eq(l->net, n->net) && l->portid == n->portid)
+			kipc_listener_free(l);
+	mutex_unlock(&kipc_listeners_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kipc_nl_notifier = {
+	.notifier_call = kipc_nl_release,
+};
+
+/* Names are NUL-terminated strings of at most KIPC_NAME_MAX bytes. */
+static const struct nla_policy kipc_queue_name_policy[KIPC_A_QUEUE_NAME + 1] = {
+	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
+};
+
+static const struct nla_policy kipc_queue_set_policy[KIPC_A_QUEUE_MODE + 1] = {
+	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
+	[KIPC_A_QUEUE_UID] = { .type = NLA_U32 },
+	[KIPC_A_QUEUE_GID] = { .type = NLA_U32 },
+	[KIPC_A_QUEUE_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
+};
+
+static const struct nla_policy kipc_region_name_policy[KIPC_A_REGION_NAME + 1] = {
+	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
+};
+
+static const struct nla_policy kipc_region_set_policy[KIPC_A_REGION_MODE + 1] = {
+	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
+	[KIPC_A_REGION_UID] = { .type = NLA_U32 },
+	[KIPC_A_REGION_GID] = { .type = NLA_U32 },
+	[KIPC_A_REGION_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
+};
+
+/*
+ * Operations without a policy accept no attributes: the core rejects any.
+ * A get with a name is a do; a dump ignores the name.
  */
 static const struct genl_ops kipc_genl_ops[] = {
 	{
 		.cmd = KIPC_CMD_VERSION_GET,
 		.doit = kipc_nl_version_get_doit,
+	},
+	{
+		.cmd = KIPC_CMD_QUEUE_GET,
+		.doit = kipc_nl_obj_get_doit,
+		.dumpit = kipc_nl_obj_get_dumpit,
+		.policy = kipc_queue_name_policy,
+		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_QUEUE_DEL,
+		.doit = kipc_nl_obj_del_doit,
+		.policy = kipc_queue_name_policy,
+		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_QUEUE_SET,
+		.doit = kipc_nl_obj_set_doit,
+		.policy = kipc_queue_set_policy,
+		.maxattr = ARRAY_SIZE(kipc_queue_set_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_REGION_GET,
+		.doit = kipc_nl_obj_get_doit,
+		.dumpit = kipc_nl_obj_get_dumpit,
+		.policy = kipc_region_name_policy,
+		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_REGION_DEL,
+		.doit = kipc_nl_obj_del_doit,
+		.policy = kipc_region_name_policy,
+		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_REGION_SET,
+		.doit = kipc_nl_obj_set_doit,
+		.policy = kipc_region_set_policy,
+		.maxattr = ARRAY_SIZE(kipc_region_set_policy) - 1,
+	},
+	{
+		.cmd = KIPC_CMD_STATS_GET,
+		.doit = kipc_nl_stats_get_doit,
+	},
+	{
+		.cmd = KIPC_CMD_MONITOR,
+		.doit = kipc_nl_monitor_doit,
 	},
 };
 
@@ -64,12 +587,27 @@ static struct genl_family kipc_genl_family __ro_after_init = {
 
 int __init kipc_netlink_init(void)
 {
-	return genl_register_family(&kipc_genl_family);
+	int ret;
+
+	ret = netlink_register_notifier(&kipc_nl_notifier);
+	if (ret)
+		return ret;
+	ret = genl_register_family(&kipc_genl_family);
+	if (ret)
+		netlink_unregister_notifier(&kipc_nl_notifier);
+	return ret;
 }
 
 void kipc_netlink_exit(void)
 {
+	struct kipc_listener *l, *tmp;
+
 	genl_unregister_family(&kipc_genl_family);
+	netlink_unregister_notifier(&kipc_nl_notifier);
+	mutex_lock(&kipc_listeners_lock);
+	list_for_each_entry_safe(l, tmp, &kipc_listeners, node)
+		kipc_listener_free(l);
+	mutex_unlock(&kipc_listeners_lock);
 }
 
 MODULE_ALIAS_GENL_FAMILY(KIPC_FAMILY_NAME);

@@ -74,6 +74,7 @@ struct kipc_queue {
 	u64 seq;
 	u64 sent;
 	u64 received;
+	u64 failed;
 	struct list_head recv_waiters;
 	struct list_head send_waiters;
 	wait_queue_head_t poll_wait;
@@ -416,6 +417,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 			break;
 	}
 	if (ret) {
+		q->failed++;
 		spin_unlock(&q->lock);
 		kipc_qmsg_free(q, m);
 		return ret;
@@ -523,12 +525,14 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 			break;
 	}
 	if (ret) {
+		q->failed++;
 		spin_unlock(&q->lock);
 		kvfree(peek);
 		return ret;
 	}
 
 	if (m->len > buflen && !(flags & KIPC_IO_TRUNC)) {
+		q->failed++;
 		out->len = m->len;
 		/* It stays queued; someone else may be able to take it. */
 		kipc_queue_kick_receivers(q);
@@ -573,6 +577,21 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 	kipc_qmsg_free(q, m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
 	return 0;
+}
+
+void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
+{
+	struct kipc_queue *q = kipc_obj_queue(obj);
+
+	spin_lock(&q->lock);
+	s->max_msgs = q->max_msgs;
+	s->max_msg_size = q->max_msg_size;
+	s->cur_msgs = q->cur_msgs;
+	s->cur_bytes = q->cur_bytes;
+	s->sent = q->sent;
+	s->received = q->received;
+	s->failed = q->failed;
+	spin_unlock(&q->lock);
 }
 
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
@@ -759,7 +778,9 @@ ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 	if (!q)
 		return -EBADF;
 	ret = kipc_queue_recv_one(q, &msg, 0, nonblock, NULL);
-	return ret ? ret : msg.len;
+	if (ret)
+		return ret;
+	return msg.len;
 }
 
 ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
@@ -773,7 +794,9 @@ ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 	if (len > q->max_msg_size)
 		return -EMSGSIZE;
 	ret = kipc_queue_send_one(q, buf, len, 0, 0, nonblock, NULL);
-	return ret ? ret : len;
+	if (ret)
+		return ret;
+	return len;
 }
 
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,

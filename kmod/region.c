@@ -92,6 +92,20 @@ static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
 	return &r->obj;
 }
 
+/* Every VMA holds one reference on the shmem file; the region one. */
+static u64 kipc_region_mappings(struct kipc_region *r)
+{
+	return file_count(r->shm) - 1;
+}
+
+void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s)
+{
+	struct kipc_region *r = kipc_obj_region(obj);
+
+	s->size = r->size;
+	s->mappings = kipc_region_mappings(r);
+}
+
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_REGION_READ | KIPC_REGION_WRITE);
@@ -178,8 +192,7 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 	cmd->uid = from_kuid_munged(userns, r->obj.uid);
 	cmd->gid = from_kgid_munged(userns, r->obj.gid);
 	cmd->handles = kipc_obj_handles(&r->obj);
-	/* Every VMA holds one reference on the shmem file; the region one. */
-	cmd->mappings = file_count(r->shm) - 1;
+	cmd->mappings = kipc_region_mappings(r);
 	cmd->region_flags = r->obj.auto_delete ? KIPC_REGION_AUTO_DELETE : 0;
 	cmd->handle_flags = h->access;
 	return 0;

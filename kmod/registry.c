@@ -33,7 +33,10 @@
 
 #define KIPC_REAP_INTERVAL	(5 * HZ)
 
+struct kipc_stats kipc_stats;
+
 static LIST_HEAD(kipc_namespaces);
+static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(kipc_namespaces_lock);
 
 static void kipc_ns_reap(struct work_struct *work);
@@ -59,6 +62,7 @@ static void kipc_ns_free(struct kref *ref)
 
 	kipc_put_ipc_ns(ns->ipc_ns);
 	kfree(ns);
+	atomic_dec(&kipc_stats.namespaces);
 }
 
 static void kipc_ns_put(struct kipc_ns *ns)
@@ -71,6 +75,7 @@ static struct kipc_ns *kipc_ns_get_current(void)
 {
 	struct ipc_namespace *ipc_ns = current->nsproxy->ipc_ns;
 	struct kipc_ns *ns;
+	int t;
 
 	mutex_lock(&kipc_namespaces_lock);
 	list_for_each_entry(ns, &kipc_namespaces, node) {
@@ -89,6 +94,9 @@ static struct kipc_ns *kipc_ns_get_current(void)
 	kref_get(&ns->ref);		/* the caller's */
 	mutex_init(&ns->lock);
 	hash_init(ns->names);
+	for (t = 0; t < KIPC_OBJ_TYPES; t++)
+		INIT_LIST_HEAD(&ns->objs[t]);
+	atomic_inc(&kipc_stats.namespaces);
 	ns->ipc_ns = get_ipc_ns(ipc_ns);
 	list_add(&ns->node, &kipc_namespaces);
 	schedule_delayed_work(&kipc_reaper, KIPC_REAP_INTERVAL);
@@ -122,6 +130,7 @@ static void kipc_obj_free(struct kref *ref)
 	struct kipc_obj *obj = container_of(ref, struct kipc_obj, ref);
 	struct kipc_ns *ns = obj->ns;
 
+	atomic_dec(&kipc_stats.objs[obj->type]);
 	obj->ops->free(obj);
 	kipc_ns_put(ns);
 }
@@ -136,7 +145,9 @@ static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 {
 	lockdep_assert_held(&obj->ns->lock);
 
+	kipc_nl_notify(obj, KIPC_EVENT_DELETE);
 	hash_del(&obj->hnode);
+	list_del(&obj->ns_node);
 	obj->linked = false;
 	obj->ns->nr_objs[obj->type]--;
 	kipc_obj_put(obj);
@@ -191,9 +202,14 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 	obj->name_len = req->name->len;
 	memcpy(obj->name, req->name->str, req->name->len);
 
+	obj->id = atomic64_inc_return(&kipc_next_id);
+	atomic_inc(&kipc_stats.objs[req->type]);
+
 	obj->linked = true;
 	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
+	list_add_tail(&obj->ns_node, &ns->objs[req->type]);
 	ns->nr_objs[req->type]++;
+	kipc_nl_notify(obj, KIPC_EVENT_CREATE);
 	return obj;
 }
 
@@ -258,7 +274,94 @@ void kipc_obj_unbind(struct kipc_obj *obj)
 	kipc_obj_put(obj);
 }
 
+/* The owner's or CAP_IPC_OWNER's right, as for unlink. */
+static bool kipc_obj_may_administer(struct kipc_obj *obj)
+{
+	kuid_t fsuid = current_fsuid();
+
+	return uid_eq(fsuid, obj->uid) || uid_eq(fsuid, obj->cuid) ||
+	       ns_capable(obj->ns->ipc_ns->user_ns, CAP_IPC_OWNER);
+}
+
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name)
+{
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+	int ret = 0;
+
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+
+	mutex_lock(&ns->lock);
+	obj = kipc_obj_find(ns, type, name);
+	if (!obj)
+		ret = -ENOENT;
+	else if (!kipc_obj_may_administer(obj))
+		ret = -EPERM;
+	else
+		kipc_obj_unlink_locked(obj);
+	mutex_unlock(&ns->lock);
+	kipc_ns_put(ns);
+	return ret;
+}
+
+/* The named object in the caller's namespace, with a reference. */
+struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
+				      const struct kipc_name *name)
+{
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
+
+	mutex_lock(&ns->lock);
+	obj = kipc_obj_find(ns, type, name);
+	if (obj)
+		kref_get(&obj->ref);
+	else
+		obj = ERR_PTR(-ENOENT);
+	mutex_unlock(&ns->lock);
+	kipc_ns_put(ns);
+	return obj;
+}
+
+/*
+ * Calls @fill for each object of the caller's namespace created after
+ * *@cursor, oldest first, until @fill fails; *@cursor then names the last
+ * object filled, so the next call resumes after it. Objects created or
+ * deleted between calls are seen or missed as a dump of any changing
+ * table would see them; none is seen twice.
+ */
+int kipc_obj_dump(enum kipc_obj_type type, u64 *cursor,
+		  int (*fill)(struct kipc_obj *obj, void *arg), void *arg)
+{
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+	int ret = 0;
+
+	ns = kipc_ns_get_current();
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+
+	mutex_lock(&ns->lock);
+	list_for_each_entry(obj, &ns->objs[type], ns_node) {
+		if (obj->id <= *cursor)
+			continue;
+		ret = fill(obj, arg);
+		if (ret)
+			break;
+		*cursor = obj->id;
+	}
+	mutex_unlock(&ns->lock);
+	kipc_ns_put(ns);
+	return ret;
+}
+
+int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
+		    const struct kipc_obj_change *change)
 {
 	struct kipc_obj *obj;
 	struct kipc_ns *ns;
@@ -272,12 +375,16 @@ int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name)
 	obj = kipc_obj_find(ns, type, name);
 	if (!obj) {
 		ret = -ENOENT;
-	} else if (!uid_eq(current_fsuid(), obj->uid) &&
-		   !uid_eq(current_fsuid(), obj->cuid) &&
-		   !ns_capable(ns->ipc_ns->user_ns, CAP_IPC_OWNER)) {
+	} else if (!kipc_obj_may_administer(obj)) {
 		ret = -EPERM;
 	} else {
-		kipc_obj_unlink_locked(obj);
+		if (change->set_mode)
+			WRITE_ONCE(obj->mode, change->mode);
+		if (change->set_uid)
+			obj->uid = change->uid;
+		if (change->set_gid)
+			obj->gid = change->gid;
+		kipc_nl_notify(obj, KIPC_EVENT_CHANGE);
 	}
 	mutex_unlock(&ns->lock);
 	kipc_ns_put(ns);

@@ -41,6 +41,7 @@ enum kipc_feature {
 	KIPC_FEAT_NETLINK	= 1ULL << 1,
 	KIPC_FEAT_QUEUE		= 1ULL << 2,
 	KIPC_FEAT_REGION	= 1ULL << 3,
+	KIPC_FEAT_MONITOR	= 1ULL << 4,
 };
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
@@ -452,9 +453,87 @@ enum {
 	KIPC_A_VERSION_MAX = (__KIPC_A_VERSION_MAX - 1)
 };
 
+/* Attributes shared by queues and regions come first in both sets. */
+enum {
+	KIPC_A_QUEUE_UNSPEC,
+	KIPC_A_QUEUE_NAME,		/* string, 1..KIPC_NAME_MAX bytes */
+	KIPC_A_QUEUE_UID,		/* u32, in the caller's user namespace */
+	KIPC_A_QUEUE_GID,		/* u32 */
+	KIPC_A_QUEUE_MODE,		/* u32, at most 0777 */
+	KIPC_A_QUEUE_FLAGS,		/* u32, KIPC_QUEUE_AUTO_DELETE */
+	KIPC_A_QUEUE_HANDLES,		/* u32 */
+	KIPC_A_QUEUE_CTIME,		/* u64, CLOCK_REALTIME ns */
+	KIPC_A_QUEUE_MAX_MSGS,		/* u32 */
+	KIPC_A_QUEUE_MAX_MSG_SIZE,	/* u32 */
+	KIPC_A_QUEUE_CUR_MSGS,		/* u32 */
+	KIPC_A_QUEUE_CUR_BYTES,		/* u64 */
+	KIPC_A_QUEUE_SENT,		/* u64 */
+	KIPC_A_QUEUE_RECEIVED,		/* u64 */
+	KIPC_A_QUEUE_FAILED,		/* u64 */
+	KIPC_A_QUEUE_PAD,
+
+	__KIPC_A_QUEUE_MAX,
+	KIPC_A_QUEUE_MAX = (__KIPC_A_QUEUE_MAX - 1)
+};
+
+enum {
+	KIPC_A_REGION_UNSPEC,
+	KIPC_A_REGION_NAME,		/* string, 1..KIPC_NAME_MAX bytes */
+	KIPC_A_REGION_UID,		/* u32 */
+	KIPC_A_REGION_GID,		/* u32 */
+	KIPC_A_REGION_MODE,		/* u32, at most 0777 */
+	KIPC_A_REGION_FLAGS,		/* u32, KIPC_REGION_AUTO_DELETE */
+	KIPC_A_REGION_HANDLES,		/* u32 */
+	KIPC_A_REGION_CTIME,		/* u64, CLOCK_REALTIME ns */
+	KIPC_A_REGION_SIZE,		/* u64 */
+	KIPC_A_REGION_MAPPINGS,		/* u64 */
+	KIPC_A_REGION_PAD,
+
+	__KIPC_A_REGION_MAX,
+	KIPC_A_REGION_MAX = (__KIPC_A_REGION_MAX - 1)
+};
+
+enum {
+	KIPC_A_STATS_UNSPEC,
+	KIPC_A_STATS_QUEUES,		/* u32, alive module-wide */
+	KIPC_A_STATS_REGIONS,		/* u32, alive module-wide */
+	KIPC_A_STATS_NAMESPACES,	/* u32, IPC namespaces in use */
+	KIPC_A_STATS_LISTENERS,		/* u32, monitor subscriptions */
+	KIPC_A_STATS_MAX_QUEUES,	/* u32, module parameters from here */
+	KIPC_A_STATS_MAX_REGIONS,	/* u32 */
+	KIPC_A_STATS_DEFAULT_MAX_MSGS,	/* u32 */
+	KIPC_A_STATS_MAX_MSGS_LIMIT,	/* u32 */
+	KIPC_A_STATS_DEFAULT_MSG_SIZE,	/* u32 */
+	KIPC_A_STATS_MSG_SIZE_LIMIT,	/* u32 */
+	KIPC_A_STATS_MAX_REGION_SIZE,	/* u64 */
+	KIPC_A_STATS_PAD,
+
+	__KIPC_A_STATS_MAX,
+	KIPC_A_STATS_MAX = (__KIPC_A_STATS_MAX - 1)
+};
+
+/*
+ * Commands. The *_NTF ones are events, sent only to sockets that
+ * subscribed with KIPC_CMD_MONITOR, and only for objects in the
+ * subscriber's IPC namespace; they carry the same attributes as a get.
+ */
 enum {
 	KIPC_CMD_UNSPEC,
 	KIPC_CMD_VERSION_GET,
+	KIPC_CMD_QUEUE_GET,
+	KIPC_CMD_QUEUE_DEL,
+	KIPC_CMD_QUEUE_SET,
+	KIPC_CMD_REGION_GET,
+	KIPC_CMD_REGION_DEL,
+	KIPC_CMD_REGION_SET,
+	KIPC_CMD_STATS_GET,
+	KIPC_CMD_MONITOR,
+	KIPC_CMD_QUEUE_CREATE_NTF,
+	KIPC_CMD_QUEUE_DELETE_NTF,
+	KIPC_CMD_QUEUE_CHANGE_NTF,
+	KIPC_CMD_REGION_CREATE_NTF,
+	KIPC_CMD_REGION_DELETE_NTF,
+	KIPC_CMD_REGION_CHANGE_NTF,
 
 	__KIPC_CMD_MAX,
 	KIPC_CMD_MAX = (__KIPC_CMD_MAX - 1)
