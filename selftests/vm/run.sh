@@ -22,6 +22,11 @@ set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=$TOP/build
 VMDIR=$B/vm
+# Each run works in its own directory, so runs can go on side by side;
+# the logs of the latest run are also copied to $VMDIR.
+mkdir -p "$VMDIR"
+RUN=$(mktemp -d "$VMDIR/run.XXXXXX")
+trap 'rm -rf "$RUN"' EXIT
 VM_SMP=${VM_SMP:-2}
 VM_MEM=${VM_MEM:-2048}
 VM_TIMEOUT=${VM_TIMEOUT:-1200}
@@ -64,7 +69,7 @@ copy_with_libs() {
 
 build_initramfs() {
 	rel=$1 mode=$2 out=$3
-	root=$VMDIR/root-$rel
+	root=$RUN/root-$rel
 	ko=$B/kmod/linux-headers-$rel/kipc.ko
 
 	[ -f "$ko" ] || die "no module built for $rel ($ko); run 'make'"
@@ -127,12 +132,10 @@ build_initramfs() {
 # logged, and the guest's final status line decides the result.
 boot() {
 	rel=$1 mode=$2
-	log=$VMDIR/$rel-$mode.log
-	initrd=$VMDIR/initramfs-$rel-$mode.cpio.gz
-	outlog=$VMDIR/$rel-$mode.out
-	rm -f "$outlog"
+	log=$RUN/$rel-$mode.log
+	initrd=$RUN/initramfs-$rel-$mode.cpio.gz
+	outlog=$RUN/$rel-$mode.out
 
-	mkdir -p "$VMDIR"
 	build_initramfs "$rel" "$mode" "$initrd"
 
 	accel=tcg
@@ -163,9 +166,10 @@ boot() {
 			echo "run.sh: could not unpack the guest's /out" >&2
 	fi
 
+	cp "$log" "$VMDIR/"
 	status=$(sed -n 's/^KIPC_VM_EXIT=\([0-9]*\)$/\1/p' "$log" | tail -n1)
 	if [ -z "$status" ]; then
-		echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $log" >&2
+		echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $VMDIR/$(basename "$log")" >&2
 		return 1
 	fi
 	return "$status"
@@ -184,7 +188,7 @@ check)
 		rel=$(release_of "$k")
 		echo "=== $rel: booting"
 		boot "$rel" check || rc=1
-		log=$VMDIR/$rel-check.log
+		log=$RUN/$rel-check.log
 		line=$(grep '^KIPC_TOTALS ' "$log" | tail -n1 || true)
 		pass=$(echo "$line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p')
 		fail=$(echo "$line" | sed -n 's/.*fail=\([0-9]*\).*/\1/p')

@@ -128,7 +128,8 @@ enum kipc_queue_bind_flags {
  * @flags: enum kipc_queue_bind_flags; READ, WRITE or both is required
  * @name: pointer to the name, name_len bytes, not NUL-terminated
  * @name_len: 1..KIPC_NAME_MAX
- * @mode: permission bits (07777 mask is 0777) when creating
+ * @mode: permission bits, at most 0777, when creating (no umask applies,
+ *	as for System V IPC)
  * @max_msgs: capacity in messages when creating; 0 picks the default
  * @max_msg_size: largest payload in bytes when creating; 0 picks the default
  * @__reserved: must be 0
@@ -249,8 +250,9 @@ struct kipc_msg {
  * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
  * @msg: the message
  *
- * Send copies @msg.len bytes from @msg.buf into the queue, waiting while
- * it is full. Receive takes the oldest message of the highest priority
+ * Both return 0 on success. On send, the output-only fields of @msg are
+ * ignored. Send copies @msg.len bytes from @msg.buf into the queue, waiting
+ * while it is full. Receive takes the oldest message of the highest priority
  * that the selector accepts, waiting while there is none. Only one waiter
  * is woken per message or per freed slot. A signal interrupts a wait and
  * the call restarts when the handler allows, else fails with EINTR.
