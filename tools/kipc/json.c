@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Minimal JSON output for the CLI: nested objects of strings and unsigned
- * numbers, compact by default and indented with -p.
+ * Minimal JSON output for the CLI: nested objects of strings, numbers,
+ * booleans and byte strings, compact by default and indented with -p.
  */
 
 #include <stdio.h>
@@ -83,4 +83,37 @@ void json_finish(void)
 	putchar('\n');
 	depth = 0;
 	need_comma[0] = false;
+}
+
+void json_int(const char *key, int64_t val)
+{
+	json_key(key);
+	printf("%lld", (long long)val);
+}
+
+void json_bool(const char *key, bool val)
+{
+	json_key(key);
+	fputs(val ? "true" : "false", stdout);
+}
+
+/*
+ * Arbitrary bytes as a JSON string: printable ASCII stays as it is, every
+ * other byte becomes \u00XX, so each character maps back to one byte.
+ */
+void json_bytes(const char *key, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	json_key(key);
+	putchar('"');
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			printf("\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			printf("\\u%04x", p[i]);
+		else
+			putchar(p[i]);
+	}
+	putchar('"');
 }

@@ -5,7 +5,9 @@
  *   kipc [-j|--json] [-p|--pretty] OBJECT COMMAND [ARGS]
  */
 
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,82 @@ int usage_error(const char *fmt, ...)
 	return 2;
 }
 
+/*
+ * A whole-string unsigned number for option opt: decimal, or hexadecimal
+ * after "0x". With size_suffix, a trailing K or M multiplies by 1024 or
+ * 1024 * 1024. Returns 0, or prints a usage error and returns 2.
+ */
+int parse_uint(const char *opt, const char *arg, uint64_t max, bool size_suffix,
+	       uint64_t *val)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	int base = 10;
+	const char *p = arg;
+	char *end;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	/* strtoull() would take a sign or leading blanks; refuse them. */
+	if ((base == 10 && (*p < '0' || *p > '9')) ||
+	    (base == 16 && !((*p >= '0' && *p <= '9') ||
+			     (*p >= 'a' && *p <= 'f') ||
+			     (*p >= 'A' && *p <= 'F'))))
+		goto bad;
+	errno = 0;
+	v = strtoull(p, &end, base);
+	if (errno)
+		goto range;
+	if (size_suffix && base == 10 && (*end == 'K' || *end == 'M')) {
+		mult = *end == 'K' ? 1024 : 1024 * 1024;
+		end++;
+	}
+	if (*end)
+		goto bad;
+	if (v > max / mult)
+		goto range;
+	*val = v * mult;
+	return 0;
+bad:
+	return usage_error("%s: invalid number \"%s\"", opt, arg);
+range:
+	return usage_error("%s: \"%s\" is out of range (0..%" PRIu64 ")", opt,
+			   arg, max);
+}
+
+/* Octal permission bits, 0 to 0777, the whole string. */
+int parse_mode(const char *opt, const char *arg, unsigned int *mode)
+{
+	unsigned int v = 0;
+	const char *p;
+
+	for (p = arg; *p >= '0' && *p <= '7' && v <= 0777; p++)
+		v = v * 8 + (unsigned int)(*p - '0');
+	if (p == arg || *p || v > 0777)
+		return usage_error("%s: invalid mode \"%s\" (octal, 0..0777)",
+				   opt, arg);
+	*mode = v;
+	return 0;
+}
+
+/*
+ * The usage error for what getopt_long() refused. It must be called with
+ * ":" leading the option string and opterr at 0, so a missing value
+ * returns ':'.
+ */
+int bad_option(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return usage_error("%s: option \"%s\" needs a value", cmd,
+				   argv[optind - 1]);
+	if (optopt > 0 && optopt < 128)
+		return usage_error("%s: unknown option \"-%c\"", cmd, optopt);
+	return usage_error("%s: unknown option \"%s\"", cmd,
+			   argv[optind - 1]);
+}
+
 static void usage(FILE *f, const struct kipc_cmd *cmds)
 {
 	fprintf(f, "Usage: kipc [-j|--json] [-p|--pretty] OBJECT COMMAND [ARGS]\n"
@@ -79,6 +157,7 @@ int cmd_dispatch(const char *object, const struct kipc_cmd *cmds,
 static int do_help(int argc, char **argv);
 
 static const struct kipc_cmd objects[] = {
+	{ "queue", do_queue, "named message queues" },
 	{ "version", do_version, "library and module versions" },
 	{ "help", do_help, "this text" },
 	{ NULL, NULL, NULL },

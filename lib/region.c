@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Shared-memory regions: open, map, unmap, close, unlink, info. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kipc.h"
+#include "internal.h"
+
+#define KIPC_REGION_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL)
+
+int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
+		     unsigned int flags)
+{
+	struct kipc_region_bind bind;
+	int fd, ret;
+
+	if (!name || (oflag & ~KIPC_REGION_OFLAGS) ||
+	    (flags & ~KIPC_REGION_AUTO_DELETE))
+		return -EINVAL;
+
+	memset(&bind, 0, sizeof(bind));
+	bind.size = sizeof(bind);
+	switch (oflag & O_ACCMODE) {
+	case O_RDONLY:
+		bind.flags = KIPC_REGION_READ;
+		break;
+	case O_RDWR:
+		bind.flags = KIPC_REGION_READ | KIPC_REGION_WRITE;
+		break;
+	default:
+		/* A mapping is always readable; write-only means nothing. */
+		return -EINVAL;
+	}
+	if (oflag & O_CREAT)
+		bind.flags |= KIPC_REGION_CREATE;
+	if (oflag & O_EXCL)
+		bind.flags |= KIPC_REGION_EXCL;
+	bind.flags |= flags;
+	bind.name = (uintptr_t)name;
+	bind.name_len = strnlen(name, KIPC_NAME_MAX + 1);
+	bind.mode = mode;
+	bind.region_size = size;
+
+	fd = kipc_dev_open();
+	if (fd < 0)
+		return fd;
+	ret = ioctl(fd, KIPC_IOC_REGION_BIND, &bind) < 0 ? -errno : 0;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int kipc_region_map(int fd, size_t offset, size_t length, int prot,
+		    void **addr)
+{
+	void *p;
+
+	if (!addr)
+		return -EINVAL;
+	p = mmap(NULL, length, prot, MAP_SHARED, fd, offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+int kipc_region_unmap(void *addr, size_t length)
+{
+	return munmap(addr, length) < 0 ? -errno : 0;
+}
+
+int kipc_region_close(int fd)
+{
+	return close(fd) < 0 ? -errno : 0;
+}
+
+int kipc_region_unlink(const char *name)
+{
+	struct kipc_unlink req;
+	int fd, ret;
+
+	if (!name)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.name = (uintptr_t)name;
+	req.name_len = strnlen(name, KIPC_NAME_MAX + 1);
+
+	fd = kipc_dev_open();
+	if (fd < 0)
+		return fd;
+	ret = ioctl(fd, KIPC_IOC_REGION_UNLINK, &req) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int kipc_region_info(int fd, struct kipc_region_info *info)
+{
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, KIPC_IOC_REGION_INFO, info) < 0 ? -errno : 0;
+}

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kipc-bench: medians, ratios to POSIX mq, the DESIGN.md targets, and the
+ * three outputs: table.txt for people, bench.json with every repeat, and
+ * .dat files for plot.gp.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+static const size_t sizes[] = { 64, 4096, 65536 };
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+const char *bench_size_name(size_t size)
+{
+	switch (size) {
+	case 64:
+		return "64B";
+	case 4096:
+		return "4KiB";
+	case 65536:
+		return "64KiB";
+	}
+	return "?";
+}
+
+static const char *size_words(size_t size)
+{
+	switch (size) {
+	case 64:
+		return "64 B";
+	case 4096:
+		return "4 KiB";
+	case 65536:
+		return "64 KiB";
+	}
+	return "?";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Each field's median over the repeats that succeeded, separately. */
+void bench_medians(struct bench_result *res, int n)
+{
+	double v[BENCH_MAX_REPEATS];
+	int i, k;
+
+#define MED(arr, field) ({						\
+	for (k = 0; k < r->ok; k++)					\
+		v[k] = r->arr[k].field;					\
+	median(v, r->ok); })
+
+	for (i = 0; i < n; i++) {
+		struct bench_result *r = &res[i];
+
+		if (r->latency) {
+			r->lat_med.p50 = MED(lat, p50);
+			r->lat_med.p99 = MED(lat, p99);
+			r->lat_med.p999 = MED(lat, p999);
+			r->lat_med.samples = MED(lat, samples);
+			r->lat_med.seconds = MED(lat, seconds);
+		} else {
+			r->st_med.msgs_per_s = MED(st, msgs_per_s);
+			r->st_med.mb_per_s = MED(st, mb_per_s);
+			r->st_med.msgs = MED(st, msgs);
+			r->st_med.seconds = MED(st, seconds);
+		}
+	}
+#undef MED
+}
+
+static struct bench_result *find(struct bench_result *res, int n, int latency,
+				 size_t size, int same_cpu, const char *mech)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct bench_result *r = &res[i];
+
+		if (r->latency == latency && r->size == size &&
+		    r->same_cpu == same_cpu && !strcmp(r->m->name, mech) &&
+		    r->ok)
+			return r;
+	}
+	return NULL;
+}
+
+/* The figure a ratio is taken of: p50 for latency, msg/s for streaming. */
+static double headline(const struct bench_result *r)
+{
+	if (!r || !r->ok)
+		return NAN;
+	return r->latency ? r->lat_med.p50 : r->st_med.msgs_per_s;
+}
+
+static double ratio_to_base(struct bench_result *res, int n,
+			    const struct bench_result *r)
+{
+	struct bench_result *base = NULL;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].m->flags & BENCH_M_BASE)
+			base = find(res, n, r->latency, r->size, r->same_cpu,
+				    res[i].m->name);
+	if (!base || !r->ok)
+		return NAN;
+	return headline(r) / headline(base);
+}
+
+/* The Performance targets of DESIGN.md, on different CPUs. */
+struct target {
+	const char *label;		/* the case, or "" for a second line */
+	const char *goal;
+	double value;			/* measured ratio */
+	double limit;
+	int at_most;			/* value <= limit, else value >= limit */
+};
+
+#define NTARGETS 7
+
+static double ratio_of(struct bench_result *res, int n, int latency,
+		       size_t size, const char *a, const char *b)
+{
+	return headline(find(res, n, latency, size, 0, a)) /
+	       headline(find(res, n, latency, size, 0, b));
+}
+
+static void targets(struct bench_result *res, int n, struct target *t)
+{
+	struct bench_result *q64, *kq64, *r64k, *kq64k, *mq64k;
+
+	q64 = find(res, n, 1, 64, 0, "kipc-queue");
+	r64k = find(res, n, 1, 65536, 0, "kipc-region");
+	kq64k = find(res, n, 0, 65536, 0, "kipc-queue");
+	mq64k = find(res, n, 0, 65536, 0, "posix-mq");
+	kq64 = q64;
+
+	t[0] = (struct target){ "64 B round trip, blocking",
+		"kipc-queue p50 <= 0.8x POSIX mq",
+		ratio_of(res, n, 1, 64, "kipc-queue", "posix-mq"), 0.8, 1 };
+	t[1] = (struct target){ "",
+		"kipc-queue p50 <= 1x pipe",
+		ratio_of(res, n, 1, 64, "kipc-queue", "pipe"), 1.0, 1 };
+	t[2] = (struct target){ "64 B streaming, one per call",
+		"kipc-queue msg/s >= 2x POSIX mq",
+		ratio_of(res, n, 0, 64, "kipc-queue", "posix-mq"), 2.0, 0 };
+	t[3] = (struct target){ "64 B streaming, batched",
+		"kipc-batch msg/s >= 10x POSIX mq",
+		ratio_of(res, n, 0, 64, "kipc-batch", "posix-mq"), 10.0, 0 };
+	t[4] = (struct target){ "",
+		"kipc-batch msg/s >= 3x pipe",
+		ratio_of(res, n, 0, 64, "kipc-batch", "pipe"), 3.0, 0 };
+	t[5] = (struct target){ "64 KiB streaming",
+		"kipc-queue MB/s >= 1.5x POSIX mq",
+		kq64k && mq64k ? kq64k->st_med.mb_per_s / mq64k->st_med.mb_per_s
+			       : NAN, 1.5, 0 };
+	t[6] = (struct target){ "64 KiB through a region",
+		"kipc-region 64 KiB p50 <= 1.5x kipc-queue 64 B p50",
+		r64k && kq64 ? r64k->lat_med.p50 / kq64->lat_med.p50 : NAN,
+		1.5, 1 };
+}
+
+static const char *met(const struct target *t)
+{
+	if (isnan(t->value))
+		return "n/a";
+	if (t->at_most)
+		return t->value <= t->limit ? "yes" : "NO";
+	return t->value >= t->limit ? "yes" : "NO";
+}
+
+static void group_samples(struct bench_result *res, int n, int latency,
+			  size_t size, int same, unsigned long *lo,
+			  unsigned long *hi)
+{
+	int i, k;
+
+	*lo = ~0UL;
+	*hi = 0;
+	for (i = 0; i < n; i++) {
+		struct bench_result *r = &res[i];
+
+		if (r->latency != latency || r->size != size ||
+		    r->same_cpu != same)
+			continue;
+		for (k = 0; k < r->ok; k++) {
+			unsigned long s = latency ? r->lat[k].samples :
+						    r->st[k].msgs;
+
+			if (s < *lo)
+				*lo = s;
+			if (s > *hi)
+				*hi = s;
+		}
+	}
+}
+
+static int group_present(struct bench_result *res, int n, int latency,
+			 size_t size, int same)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].latency == latency && res[i].size == size &&
+		    res[i].same_cpu == same)
+			return 1;
+	return 0;
+}
+
+static void table_group(FILE *f, struct bench_result *res, int n, int latency,
+			size_t size, int same)
+{
+	unsigned long lo, hi;
+	int i;
+
+	group_samples(res, n, latency, size, same, &lo, &hi);
+	if (latency) {
+		fprintf(f, "Round-trip latency, %s, %s CPUs (",
+			size_words(size), same ? "same" : "different");
+		if (lo == hi)
+			fprintf(f, "%lu samples per repeat)\n", lo);
+		else
+			fprintf(f, "%lu to %lu samples per repeat)\n", lo, hi);
+		fprintf(f, "  %-16s %10s %10s %10s %8s\n", "mechanism",
+			"p50 us", "p99 us", "p99.9 us", "x mq");
+	} else {
+		fprintf(f, "Streaming, %s, %s CPUs (%lu to %lu messages per repeat)\n",
+			size_words(size), same ? "same" : "different", lo, hi);
+		fprintf(f, "  %-16s %12s %10s %8s\n", "mechanism", "msg/s",
+			"MB/s", "x mq");
+	}
+	for (i = 0; i < n; i++) {
+		struct bench_result *r = &res[i];
+
+		if (r->latency != latency || r->size != size ||
+		    r->same_cpu != same)
+			continue;
+		fprintf(f, "  %-16s", r->m->name);
+		if (!r->ok) {
+			fprintf(f, " failed: %s\n", strerror(-r->err));
+			continue;
+		}
+		if (latency)
+			fprintf(f, " %10.1f %10.1f %10.1f %8.2f",
+				r->lat_med.p50 / 1e3, r->lat_med.p99 / 1e3,
+				r->lat_med.p999 / 1e3,
+				ratio_to_base(res, n, r));
+		else
+			fprintf(f, " %12.0f %10.1f %8.2f",
+				r->st_med.msgs_per_s, r->st_med.mb_per_s,
+				ratio_to_base(res, n, r));
+		if (r->ok < r->runs)
+			fprintf(f, "  (%d of %d repeats failed: %s)",
+				r->runs - r->ok, r->runs, strerror(-r->err));
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static int write_table(const char *dir, const struct bench_run_info *info,
+		       struct bench_result *res, int n)
+{
+	struct target t[NTARGETS];
+	char path[4096];
+	unsigned int s;
+	int lat, same, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/table.txt", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "kipc-bench: kernel %s (%s), %d CPUs, %d repeat%s interleaved, median shown%s\n",
+		info->kernel, info->machine, info->cpus, info->repeats,
+		info->repeats == 1 ? "" : "s", info->quick ? ", QUICK run" : "");
+	fprintf(f, "Queues hold %d messages; batches are %d messages. The sender is on CPU 0,\n"
+		"the receiver on CPU 1 (different) or CPU 0 (same). Whole run: %.0f s.\n",
+		BENCH_DEPTH, BENCH_BATCH, info->seconds);
+	fprintf(f, "x mq: latency p50 / POSIX mq p50 (below 1 is faster);\n"
+		"      streaming msg/s / POSIX mq msg/s (above 1 is faster).\n\n");
+
+	for (lat = 1; lat >= 0; lat--)
+		for (s = 0; s < NSIZES; s++)
+			for (same = 0; same <= 1; same++)
+				if (group_present(res, n, lat, sizes[s], same))
+					table_group(f, res, n, lat, sizes[s],
+						    same);
+
+	targets(res, n, t);
+	fprintf(f, "Targets (DESIGN.md, different CPUs, this run)\n");
+	fprintf(f, "  %-30s %-52s %8s %s\n", "case", "target", "measured",
+		"met");
+	for (i = 0; i < NTARGETS; i++) {
+		fprintf(f, "  %-30s %-52s ", t[i].label, t[i].goal);
+		if (isnan(t[i].value))
+			fprintf(f, "%8s %s\n", "-", met(&t[i]));
+		else
+			fprintf(f, "%7.2fx %s\n", t[i].value, met(&t[i]));
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+static void json_num(FILE *f, const char *key, double v, int last)
+{
+	if (isnan(v) || isinf(v))
+		fprintf(f, "\"%s\": null%s", key, last ? "" : ", ");
+	else
+		fprintf(f, "\"%s\": %.6g%s", key, v, last ? "" : ", ");
+}
+
+static void json_lat(FILE *f, const struct bench_lat *l)
+{
+	fputc('{', f);
+	json_num(f, "p50_ns", l->p50, 0);
+	json_num(f, "p99_ns", l->p99, 0);
+	json_num(f, "p999_ns", l->p999, 0);
+	json_num(f, "samples", l->samples, 0);
+	json_num(f, "seconds", l->seconds, 1);
+	fputc('}', f);
+}
+
+static void json_stream(FILE *f, const struct bench_stream *s)
+{
+	fputc('{', f);
+	json_num(f, "msgs_per_s", s->msgs_per_s, 0);
+	json_num(f, "mb_per_s", s->mb_per_s, 0);
+	json_num(f, "msgs", s->msgs, 0);
+	json_num(f, "seconds", s->seconds, 1);
+	fputc('}', f);
+}
+
+static int write_json(const char *dir, const struct bench_run_info *info,
+		      struct bench_result *res, int n,
+		      const struct bench_mech *const *mechs, int nmechs)
+{
+	struct target t[NTARGETS];
+	char path[4096];
+	FILE *f;
+	int i, k;
+
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "{\n  \"tool\": \"kipc-bench\",\n  \"kernel\": \"%s\",\n"
+		"  \"machine\": \"%s\",\n  \"cpus\": %d,\n  \"started\": \"%s\",\n",
+		info->kernel, info->machine, info->cpus, info->started);
+	fprintf(f, "  \"seconds\": %.1f,\n  \"quick\": %s,\n  \"repeats\": %d,\n"
+		"  \"depth\": %d,\n  \"batch\": %d,\n  \"reference\": \"posix-mq\",\n"
+		"  \"clock\": \"CLOCK_MONOTONIC\",\n",
+		info->seconds, info->quick ? "true" : "false", info->repeats,
+		BENCH_DEPTH, BENCH_BATCH);
+	fprintf(f, "  \"mechanisms\": {");
+	for (i = 0; i < nmechs; i++)
+		fprintf(f, "%s\n    \"%s\": \"%s\"", i ? "," : "",
+			mechs[i]->name, mechs[i]->desc);
+	fprintf(f, "\n  },\n  \"results\": [");
+	for (i = 0; i < n; i++) {
+		struct bench_result *r = &res[i];
+
+		fprintf(f, "%s\n    {\"id\": \"%s\", \"measure\": \"%s\", "
+			"\"size\": %zu, \"placement\": \"%s\", "
+			"\"mechanism\": \"%s\",\n     \"params\": {",
+			i ? "," : "", r->id, r->latency ? "latency" : "stream",
+			r->size, r->same_cpu ? "same" : "diff", r->m->name);
+		if (r->latency) {
+			json_num(f, "samples", r->params.lat.samples, 0);
+			json_num(f, "min_samples", r->params.lat.min_samples, 0);
+			json_num(f, "warmup", r->params.lat.warmup, 0);
+			json_num(f, "max_seconds", r->params.lat.max_seconds, 1);
+		} else {
+			json_num(f, "seconds", r->params.stream.seconds, 0);
+			json_num(f, "max_msgs", r->params.stream.max_msgs, 0);
+			json_num(f, "warmup", r->params.stream.warmup, 1);
+		}
+		fprintf(f, "},\n     \"runs\": %d, \"ok\": %d, \"error\": ",
+			r->runs, r->ok);
+		if (r->err)
+			fprintf(f, "\"%s\"", strerror(-r->err));
+		else
+			fputs("null", f);
+		fprintf(f, ",\n     ");
+		json_num(f, "ratio_to_posix_mq", ratio_to_base(res, n, r), 0);
+		fprintf(f, "\"median\": ");
+		if (r->latency)
+			json_lat(f, &r->lat_med);
+		else
+			json_stream(f, &r->st_med);
+		fprintf(f, ",\n     \"repeats\": [");
+		for (k = 0; k < r->ok; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			if (r->latency)
+				json_lat(f, &r->lat[k]);
+			else
+				json_stream(f, &r->st[k]);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n  ],\n  \"targets\": [");
+	targets(res, n, t);
+	for (i = 0; i < NTARGETS; i++) {
+		fprintf(f, "%s\n    {\"case\": \"%s\", \"target\": \"%s\", ",
+			i ? "," : "", t[i].label[0] ? t[i].label :
+			t[i - 1].label, t[i].goal);
+		json_num(f, "ratio", t[i].value, 0);
+		json_num(f, "limit", t[i].limit, 0);
+		fprintf(f, "\"met\": %s}",
+			!strcmp(met(&t[i]), "yes") ? "true" :
+			!strcmp(met(&t[i]), "NO") ? "false" : "null");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * One .dat file per measure, placement and quantity: a header row of
+ * mechanism names, then one row per size; "-" where nothing was measured.
+ */
+static int write_dat(const char *dir, struct bench_result *res, int n,
+		     const struct bench_mech *const *mechs, int nmechs,
+		     int latency, int same, int ratio)
+{
+	unsigned int want = latency ? BENCH_M_LATENCY : BENCH_M_STREAM;
+	char path[4096];
+	unsigned int s;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/%s-%s%s.dat", dir,
+		 latency ? "latency" : "stream", same ? "same" : "diff",
+		 ratio ? "-ratio" : "");
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "size");
+	for (i = 0; i < nmechs; i++)
+		if (mechs[i]->flags & want)
+			fprintf(f, " %s", mechs[i]->name);
+	fputc('\n', f);
+	for (s = 0; s < NSIZES; s++) {
+		fprintf(f, "%s", bench_size_name(sizes[s]));
+		for (i = 0; i < nmechs; i++) {
+			struct bench_result *r;
+			double v;
+
+			if (!(mechs[i]->flags & want))
+				continue;
+			r = find(res, n, latency, sizes[s], same,
+				 mechs[i]->name);
+			if (!r)
+				v = NAN;
+			else if (ratio)
+				v = ratio_to_base(res, n, r);
+			else
+				v = latency ? r->lat_med.p50 / 1e3 :
+					      r->st_med.msgs_per_s;
+			if (isnan(v))
+				fprintf(f, " -");
+			else
+				fprintf(f, " %.6g", v);
+		}
+		fputc('\n', f);
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+int bench_report(const char *dir, const struct bench_run_info *info,
+		 struct bench_result *res, int n,
+		 const struct bench_mech *const *mechs, int nmechs)
+{
+	int ret, lat, same, ratio;
+
+	ret = write_table(dir, info, res, n);
+	if (!ret)
+		ret = write_json(dir, info, res, n, mechs, nmechs);
+	for (lat = 0; !ret && lat <= 1; lat++)
+		for (same = 0; !ret && same <= 1; same++)
+			for (ratio = 0; !ret && ratio <= 1; ratio++)
+				ret = write_dat(dir, res, n, mechs, nmechs,
+						lat, same, ratio);
+	return ret;
+}

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kipc queue: create, send to, receive from, show and delete message
+ * queues, through libkipc.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kipc.h>
+
+#include "kipc.h"
+
+#define NSEC_PER_SEC	UINT64_C(1000000000)
+/* Largest --timeout, in ms, that a CLOCK_MONOTONIC deadline can hold. */
+#define TIMEOUT_MS_MAX	((uint64_t)INT64_MAX / 1000000)
+
+/* Long-only options take values from here, clear of any short option. */
+enum {
+	OPT_MAX_MSGS = 256,
+	OPT_MSG_SIZE,
+	OPT_MODE,
+	OPT_AUTO_DELETE,
+	OPT_PRIO,
+	OPT_TYPE,
+	OPT_EXCEPT,
+	OPT_NONBLOCK,
+	OPT_TIMEOUT,
+	OPT_LINES,
+	OPT_COUNT,
+	OPT_PEEK,
+	OPT_TRUNC,
+	OPT_SIZE,
+};
+
+static int queue_fail(const char *name, int err)
+{
+	/* Without the device, ENOENT is about the module, not the queue. */
+	if (err == ENOENT && access("/dev/" KIPC_DEVICE_NAME, F_OK))
+		return errorf("queue", name, err,
+			      "/dev/" KIPC_DEVICE_NAME " (is the kipc module loaded?)");
+	return errorf("queue", name, err, NULL);
+}
+
+/* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
+static void deadline_after(uint64_t ms, struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= (long)NSEC_PER_SEC) {
+		ts->tv_sec++;
+		ts->tv_nsec -= (long)NSEC_PER_SEC;
+	}
+}
+
+/* Parses options for every command; -h and --help print usage. */
+static int parse_opts(const char *cmd, int argc, char **argv,
+		      const struct option *opts, const char *help,
+		      int (*opt_fn)(int opt, const char *arg, void *ctx),
+		      void *ctx)
+{
+	int opt, ret;
+
+	optind = 0;	/* main() used getopt: start afresh */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(help, stdout);
+			return -1;
+		}
+		if (opt == '?' || opt == ':')
+			return bad_option(cmd, opt, argv);
+		ret = opt_fn(opt, optarg, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The command's positional arguments: NAME, then up to max_extra more. */
+static int positional(const char *cmd, int argc, char **argv, int max_extra,
+		      const char **name)
+{
+	int n = argc - optind;
+
+	if (n < 1)
+		return usage_error("%s: missing NAME", cmd);
+	if (n > 1 + max_extra)
+		return usage_error("%s: unexpected argument \"%s\"", cmd,
+				   argv[optind + 1 + max_extra]);
+	*name = argv[optind];
+	return 0;
+}
+
+/* ---- create ---- */
+
+static const char create_help[] =
+	"Usage: kipc queue create NAME [--max-msgs N] [--msg-size B] [--mode MODE]\n"
+	"                         [--auto-delete]\n"
+	"Create the message queue NAME, which must not exist yet.\n"
+	"  --max-msgs N    capacity in messages (default: the module's)\n"
+	"  --msg-size B    largest message in bytes, K and M suffixes allowed\n"
+	"                  (default: the module's)\n"
+	"  --mode MODE     octal permission bits (default 0600)\n"
+	"  --auto-delete   delete the queue when its last handle closes\n";
+
+struct create_ctx {
+	struct kipc_queue_config cfg;
+	unsigned int mode;
+};
+
+static int create_opt(int opt, const char *arg, void *p)
+{
+	struct create_ctx *c = p;
+	uint64_t v;
+	int ret;
+
+	switch (opt) {
+	case OPT_MAX_MSGS:
+	case OPT_MSG_SIZE:
+		ret = parse_uint(opt == OPT_MAX_MSGS ? "--max-msgs" : "--msg-size",
+				 arg, UINT32_MAX, opt == OPT_MSG_SIZE, &v);
+		if (ret)
+			return ret;
+		if (!v)
+			return usage_error("%s: must be at least 1",
+					   opt == OPT_MAX_MSGS ? "--max-msgs" :
+								 "--msg-size");
+		if (opt == OPT_MAX_MSGS)
+			c->cfg.max_msgs = (uint32_t)v;
+		else
+			c->cfg.max_msg_size = (uint32_t)v;
+		return 0;
+	case OPT_MODE:
+		return parse_mode("--mode", arg, &c->mode);
+	case OPT_AUTO_DELETE:
+		c->cfg.flags |= KIPC_QUEUE_AUTO_DELETE;
+		return 0;
+	}
+	return 2;
+}
+
+static int queue_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "max-msgs", required_argument, NULL, OPT_MAX_MSGS },
+		{ "msg-size", required_argument, NULL, OPT_MSG_SIZE },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "auto-delete", no_argument, NULL, OPT_AUTO_DELETE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct create_ctx c = { .mode = 0600 };
+	const char *name;
+	int ret, fd;
+
+	ret = parse_opts("queue create", argc, argv, opts, create_help,
+			 create_opt, &c);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = positional("queue create", argc, argv, 0, &name);
+	if (ret)
+		return ret;
+
+	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, c.mode, &c.cfg);
+	if (fd < 0)
+		return queue_fail(name, -fd);
+	kipc_queue_close(fd);
+	return 0;
+}
+
+/* ---- send ---- */
+
+static const char send_help[] =
+	"Usage: kipc queue send NAME [--prio P] [--type T] [--nonblock]\n"
+	"                       [--timeout MS] [--lines] [MESSAGE | -]\n"
+	"Send MESSAGE to the queue NAME. Without MESSAGE, or with -, send\n"
+	"standard input: all of it as one message, or with --lines one message\n"
+	"per line, without its newline.\n"
+	"  --prio P        priority, 0 (default) to 31; higher is received first\n"
+	"  --type T        message type, any 64-bit number (default 0)\n"
+	"  --nonblock      fail instead of waiting while the queue is full\n"
+	"  --timeout MS    wait at most MS milliseconds in all\n"
+	"  --lines         one message per line of standard input\n";
+
+struct io_ctx {
+	uint64_t prio, type, count, timeout_ms, size;
+	bool has_type, except, nonblock, has_timeout, lines, peek, trunc;
+};
+
+static int io_opt(int opt, const char *arg, void *p)
+{
+	struct io_ctx *c = p;
+
+	switch (opt) {
+	case OPT_PRIO:
+		return parse_uint("--prio", arg, KIPC_PRIO_MAX - 1, false,
+				  &c->prio);
+	case OPT_TYPE:
+		c->has_type = true;
+		return parse_uint("--type", arg, UINT64_MAX, false, &c->type);
+	case OPT_EXCEPT:
+		c->except = true;
+		return 0;
+	case OPT_NONBLOCK:
+		c->nonblock = true;
+		return 0;
+	case OPT_TIMEOUT:
+		c->has_timeout = true;
+		return parse_uint("--timeout", arg, TIMEOUT_MS_MAX, false,
+				  &c->timeout_ms);
+	case OPT_LINES:
+		c->lines = true;
+		return 0;
+	case OPT_COUNT:
+		if (parse_uint("--count", arg, UINT32_MAX, false, &c->count))
+			return 2;
+		return c->count ? 0 : usage_error("--count: must be at least 1");
+	case OPT_PEEK:
+		c->peek = true;
+		return 0;
+	case OPT_TRUNC:
+		c->trunc = true;
+		return 0;
+	case OPT_SIZE:
+		if (parse_uint("--size", arg, UINT32_MAX, true, &c->size))
+			return 2;
+		return c->size ? 0 : usage_error("--size: must be at least 1");
+	}
+	return 2;
+}
+
+/* All of standard input, refused with EMSGSIZE beyond max bytes. */
+static int read_stdin(size_t max, char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = max + 1;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	while (len < cap) {
+		size_t n = fread(buf + len, 1, cap - len, stdin);
+
+		if (!n)
+			break;
+		len += n;
+	}
+	if (ferror(stdin)) {
+		free(buf);
+		return -EIO;
+	}
+	if (len > max) {
+		free(buf);
+		return -EMSGSIZE;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static int send_lines(int fd, const char *name, const struct io_ctx *c,
+		      unsigned int flags, const struct timespec *deadline)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int ret = 0;
+
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			n--;
+		ret = kipc_queue_send_flags(fd, line, (size_t)n,
+					    (unsigned int)c->prio, c->type,
+					    flags, deadline);
+		if (ret < 0) {
+			ret = queue_fail(name, -ret);
+			break;
+		}
+	}
+	if (!ret && ferror(stdin))
+		ret = errorf("queue", name, EIO, "cannot read standard input");
+	free(line);
+	return ret;
+}
+
+static int queue_send(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "prio", required_argument, NULL, OPT_PRIO },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "nonblock", no_argument, NULL, OPT_NONBLOCK },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "lines", no_argument, NULL, OPT_LINES },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct io_ctx c = { 0 };
+	struct kipc_queue_attr attr;
+	struct timespec deadline, *dl = NULL;
+	const char *name, *msg = NULL;
+	unsigned int flags = 0;
+	char *buf = NULL;
+	size_t len;
+	int ret, fd;
+
+	ret = parse_opts("queue send", argc, argv, opts, send_help, io_opt, &c);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = positional("queue send", argc, argv, 1, &name);
+	if (ret)
+		return ret;
+	if (argc - optind == 2 && strcmp(argv[optind + 1], "-"))
+		msg = argv[optind + 1];
+	if (msg && c.lines)
+		return usage_error("queue send: --lines reads standard input; give no MESSAGE");
+	if (c.nonblock)
+		flags |= KIPC_IO_NONBLOCK;
+
+	fd = kipc_queue_open(name, O_WRONLY, 0, NULL);
+	if (fd < 0)
+		return queue_fail(name, -fd);
+	if (c.has_timeout) {
+		deadline_after(c.timeout_ms, &deadline);
+		dl = &deadline;
+	}
+
+	if (msg) {
+		ret = kipc_queue_send_flags(fd, msg, strlen(msg),
+					    (unsigned int)c.prio, c.type,
+					    flags, dl);
+		ret = ret < 0 ? queue_fail(name, -ret) : 0;
+	} else if (c.lines) {
+		ret = send_lines(fd, name, &c, flags, dl);
+	} else {
+		ret = kipc_queue_getattr(fd, &attr);
+		if (!ret)
+			ret = read_stdin(attr.max_msg_size, &buf, &len);
+		if (!ret)
+			ret = kipc_queue_send_flags(fd, buf, len,
+						    (unsigned int)c.prio,
+						    c.type, flags, dl);
+		ret = ret < 0 ? queue_fail(name, -ret) : 0;
+		free(buf);
+	}
+	kipc_queue_close(fd);
+	return ret;
+}
+
+/* ---- recv ---- */
+
+static const char recv_help[] =
+	"Usage: kipc queue recv NAME [--type T [--except]] [--count N]\n"
+	"                       [--timeout MS] [--nonblock] [--peek] [--trunc]\n"
+	"                       [--size B]\n"
+	"Receive messages from the queue NAME and print each with its metadata:\n"
+	"a line of text, or a JSON object per line with -j.\n"
+	"  --type T        only messages of type T\n"
+	"  --except        with --type, only messages of any other type\n"
+	"  --count N       receive N messages (default 1)\n"
+	"  --timeout MS    wait at most MS milliseconds in all\n"
+	"  --nonblock      fail instead of waiting while no message is ready\n"
+	"  --peek          print the message but leave it queued\n"
+	"  --trunc         take a message larger than the buffer, cut short\n"
+	"  --size B        receive buffer in bytes, K and M suffixes allowed\n"
+	"                  (default: the queue's largest message)\n";
+
+static void format_time(char *out, size_t size, uint64_t ns)
+{
+	time_t sec = (time_t)(ns / NSEC_PER_SEC);
+	struct tm tm;
+	size_t n = 0;
+
+	if (gmtime_r(&sec, &tm))
+		n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, size - n, ".%09" PRIu64 "Z", ns % NSEC_PER_SEC);
+}
+
+/* Printable ASCII as it is, a backslash doubled, any other byte as \xNN. */
+static void print_escaped(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (p[i] < 0x20 || p[i] > 0x7e)
+			printf("\\x%02x", p[i]);
+		else
+			putchar(p[i]);
+	}
+}
+
+static void print_msg(const struct kipc_msg_info *mi, const void *buf,
+		      size_t copied)
+{
+	char when[64];
+
+	if (json_output) {
+		json_begin_object(NULL);
+		json_uint("seq", mi->seq);
+		json_uint("prio", mi->prio);
+		json_uint("type", mi->type);
+		json_int("pid", mi->pid);
+		json_int("tid", mi->tid);
+		json_uint("uid", mi->uid);
+		json_uint("gid", mi->gid);
+		json_uint("time_ns", mi->time_ns);
+		json_uint("len", mi->len);
+		json_bytes("data", buf, copied);
+		json_end_object();
+		json_finish();
+	} else {
+		format_time(when, sizeof(when), mi->time_ns);
+		printf("seq %" PRIu64 " prio %u type %" PRIu64
+		       " pid %d tid %d uid %u gid %u time %s len %zu: ",
+		       mi->seq, mi->prio, mi->type, (int)mi->pid, (int)mi->tid,
+		       (unsigned int)mi->uid, (unsigned int)mi->gid, when,
+		       mi->len);
+		print_escaped(buf, copied);
+		putchar('\n');
+	}
+	/* Each message shows as soon as it arrives, even into a pipe. */
+	fflush(stdout);
+}
+
+static int queue_recv(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "except", no_argument, NULL, OPT_EXCEPT },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "nonblock", no_argument, NULL, OPT_NONBLOCK },
+		{ "peek", no_argument, NULL, OPT_PEEK },
+		{ "trunc", no_argument, NULL, OPT_TRUNC },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct io_ctx c = { .count = 1 };
+	struct kipc_queue_attr attr;
+	struct kipc_msg_info mi;
+	struct timespec deadline, *dl = NULL;
+	unsigned int flags = 0;
+	const char *name;
+	size_t size;
+	void *buf;
+	int ret, fd;
+
+	ret = parse_opts("queue recv", argc, argv, opts, recv_help, io_opt, &c);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = positional("queue recv", argc, argv, 0, &name);
+	if (ret)
+		return ret;
+	if (c.except && !c.has_type)
+		return usage_error("queue recv: --except needs --type");
+	if (c.has_type)
+		flags |= c.except ? KIPC_IO_TYPE_EXCEPT : KIPC_IO_TYPE_EXACT;
+	if (c.nonblock)
+		flags |= KIPC_IO_NONBLOCK;
+	if (c.peek)
+		flags |= KIPC_IO_PEEK;
+	if (c.trunc)
+		flags |= KIPC_IO_TRUNC;
+
+	fd = kipc_queue_open(name, O_RDONLY, 0, NULL);
+	if (fd < 0)
+		return queue_fail(name, -fd);
+	ret = kipc_queue_getattr(fd, &attr);
+	if (ret < 0) {
+		kipc_queue_close(fd);
+		return queue_fail(name, -ret);
+	}
+	size = c.size ? c.size : attr.max_msg_size;
+	buf = malloc(size ? size : 1);
+	if (!buf) {
+		kipc_queue_close(fd);
+		return queue_fail(name, ENOMEM);
+	}
+	if (c.has_timeout) {
+		deadline_after(c.timeout_ms, &deadline);
+		dl = &deadline;
+	}
+
+	for (uint64_t i = 0; i < c.count; i++) {
+		ret = kipc_queue_recv_flags(fd, buf, size, &mi, flags, c.type,
+					    dl);
+		if (ret == -EMSGSIZE && mi.len) {
+			ret = errorf("queue", name, EMSGSIZE,
+				     "a message of %zu bytes exceeds the %zu-byte buffer",
+				     mi.len, size);
+			break;
+		}
+		if (ret < 0) {
+			ret = queue_fail(name, -ret);
+			break;
+		}
+		print_msg(&mi, buf, (size_t)ret < size ? (size_t)ret : size);
+		ret = 0;
+	}
+	free(buf);
+	kipc_queue_close(fd);
+	return ret;
+}
+
+/* ---- show ---- */
+
+static const char show_help[] =
+	"Usage: kipc [-j] [-p] queue show NAME\n"
+	"Print the attributes and counters of the queue NAME.\n";
+
+static int no_opt(int opt, const char *arg, void *ctx)
+{
+	(void)opt;
+	(void)arg;
+	(void)ctx;
+	return 2;
+}
+
+static int queue_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kipc_queue_attr a;
+	const char *name;
+	char mode[8];
+	bool autodel;
+	int ret, fd;
+
+	ret = parse_opts("queue show", argc, argv, opts, show_help, no_opt,
+			 NULL);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = positional("queue show", argc, argv, 0, &name);
+	if (ret)
+		return ret;
+
+	/* Either access will do to read the attributes. */
+	fd = kipc_queue_open(name, O_RDONLY, 0, NULL);
+	if (fd == -EACCES)
+		fd = kipc_queue_open(name, O_WRONLY, 0, NULL);
+	if (fd < 0)
+		return queue_fail(name, -fd);
+	ret = kipc_queue_getattr(fd, &a);
+	kipc_queue_close(fd);
+	if (ret < 0)
+		return queue_fail(name, -ret);
+
+	snprintf(mode, sizeof(mode), "%04o", a.mode);
+	autodel = a.queue_flags & KIPC_QUEUE_AUTO_DELETE;
+	if (json_output) {
+		json_begin_object(NULL);
+		json_string("name", name);
+		json_uint("max_msgs", a.max_msgs);
+		json_uint("max_msg_size", a.max_msg_size);
+		json_uint("cur_msgs", a.cur_msgs);
+		json_uint("cur_bytes", a.cur_bytes);
+		json_uint("sent", a.sent);
+		json_uint("received", a.received);
+		json_string("mode", mode);
+		json_uint("uid", a.uid);
+		json_uint("gid", a.gid);
+		json_bool("auto_delete", autodel);
+		json_end_object();
+		json_finish();
+		return 0;
+	}
+	printf("%-12s %s\n", "name", name);
+	printf("%-12s %u\n", "max_msgs", a.max_msgs);
+	printf("%-12s %u\n", "max_msg_size", a.max_msg_size);
+	printf("%-12s %u\n", "cur_msgs", a.cur_msgs);
+	printf("%-12s %llu\n", "cur_bytes", (unsigned long long)a.cur_bytes);
+	printf("%-12s %llu\n", "sent", (unsigned long long)a.sent);
+	printf("%-12s %llu\n", "received", (unsigned long long)a.received);
+	printf("%-12s %s\n", "mode", mode);
+	printf("%-12s %u\n", "uid", a.uid);
+	printf("%-12s %u\n", "gid", a.gid);
+	printf("%-12s %s\n", "auto_delete", autodel ? "yes" : "no");
+	return 0;
+}
+
+/* ---- delete ---- */
+
+static const char delete_help[] =
+	"Usage: kipc queue delete NAME\n"
+	"Remove the name NAME. Handles already open keep the queue until they\n"
+	"close.\n";
+
+static int queue_delete(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name;
+	int ret;
+
+	ret = parse_opts("queue delete", argc, argv, opts, delete_help, no_opt,
+			 NULL);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = positional("queue delete", argc, argv, 0, &name);
+	if (ret)
+		return ret;
+	ret = kipc_queue_unlink(name);
+	return ret < 0 ? queue_fail(name, -ret) : 0;
+}
+
+/* ---- the object ---- */
+
+static int queue_help(int argc, char **argv);
+
+static const struct kipc_cmd queue_cmds[] = {
+	{ "create", queue_create, "create a queue" },
+	{ "send", queue_send, "send messages" },
+	{ "recv", queue_recv, "receive messages and print them" },
+	{ "show", queue_show, "print a queue's attributes and counters" },
+	{ "delete", queue_delete, "remove a queue's name" },
+	{ "help", queue_help, "this text" },
+	{ NULL, NULL, NULL },
+};
+
+static int queue_help(int argc, char **argv)
+{
+	const struct kipc_cmd *c;
+
+	(void)argc;
+	(void)argv;
+	printf("Usage: kipc [-j] [-p] queue COMMAND NAME [OPTIONS]\n"
+	       "       kipc queue COMMAND --help\n\nCommands:\n");
+	for (c = queue_cmds; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->help);
+	return 0;
+}
+
+int do_queue(int argc, char **argv)
+{
+	if (argc > 1 && is_help(argv[1]))
+		return queue_help(argc - 1, argv + 1);
+	return cmd_dispatch("queue", queue_cmds, argc - 1, argv + 1);
+}
