@@ -51,10 +51,10 @@ MANDIR ?= $(PREFIX)/share/man
 
 export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR
 
-.PHONY: all modules lib tools selftests check run vm bench install deps \
+.PHONY: all modules lib tools examples selftests check run vm bench install deps \
 	clean checkpatch sparse ksrc FORCE
 
-all: modules lib tools selftests
+all: modules lib tools examples selftests
 
 deps:
 	$(Q)$(TOP)/scripts/deps.sh
@@ -80,6 +80,9 @@ lib:
 
 tools: lib
 	$(Q)$(MAKE) -C tools/kipc
+
+examples: lib
+	$(Q)$(MAKE) -C examples
 
 $(KSRC)/.stamp: $(KSRC_TAR)
 	$(Q)mkdir -p $(KSRC)

@@ -89,6 +89,7 @@ build_initramfs() {
 	# tests load it through the dynamic linker as any program would.
 	cp -P "$B"/lib/libkipc.so* "$root"/usr/lib/
 	cp "$B"/tools/kipc "$root"/usr/bin/kipc
+	cp "$B"/examples/* "$root"/usr/bin/
 	tests=$(find "$B"/selftests -maxdepth 1 -type f -perm -u+x | sort)
 	for t in $tests; do
 		cp "$t" "$root"/kipc/tests/
@@ -98,7 +99,7 @@ build_initramfs() {
 		cp "$B"/bench/kipc-bench "$root"/usr/bin/
 		extra_bins="$B/bench/kipc-bench"
 	fi
-	copy_with_libs "$root" "$B"/tools/kipc $tests $extra_bins
+	copy_with_libs "$root" "$B"/tools/kipc "$B"/examples/* $tests $extra_bins
 	mkdir -p "$root"/lib64
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root"/lib64/
 
