@@ -98,10 +98,11 @@ selftests: lib ksrc
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h
 
+# Run from the build directory: checkpatch leaves a cache file behind.
 checkpatch: ksrc
-	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--terse --show-types --ignore FILE_PATH_CHANGES \
-		-f $(KMOD_SRCS)
+	$(Q)cd $(B) && $(KSRC)/scripts/checkpatch.pl --no-tree --strict \
+		--quiet --terse --show-types --ignore FILE_PATH_CHANGES \
+		-f $(addprefix $(TOP)/,$(KMOD_SRCS))
 	@echo "checkpatch: clean"
 
 # sparse on every kernel built for; C=2 checks every file, W=1 stays on.

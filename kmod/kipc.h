@@ -15,12 +15,14 @@
 #include <linux/uidgid.h>
 #include <linux/kipc.h>
 
-#define KIPC_MODULE_VERSION_STR	"0.2.0"
-#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(0, 2, 0)
+#define KIPC_MODULE_VERSION_STR	"0.3.0"
+#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(0, 3, 0)
 
 /* What this build of the module supports; see enum kipc_feature. */
 #define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \
-				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION)
+				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION | \
+				 KIPC_FEAT_MONITOR | KIPC_FEAT_NOTIFY | \
+				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST)
 
 /* Module parameters, set in main.c. */
 extern unsigned int kipc_default_max_msgs;
@@ -49,10 +51,13 @@ struct kipc_ns {
 };
 
 struct kipc_obj;
+struct kipc_handle;
 
 struct kipc_obj_ops {
 	/* Frees the containing object once the last reference is gone. */
 	void (*free)(struct kipc_obj *obj);
+	/* A bound handle closes; optional. */
+	void (*release_handle)(struct kipc_handle *h);
 };
 
 /*
@@ -93,6 +98,7 @@ struct kipc_bind_req {
 	enum kipc_obj_type type;
 	const struct kipc_name *name;
 	bool create, excl, auto_delete;
+	bool anonymous;			/* create without linking a name */
 	umode_t mode;
 	int may;			/* MAY_READ | MAY_WRITE */
 	unsigned int max_objs;		/* per namespace, ENOSPC beyond */
@@ -103,6 +109,7 @@ struct kipc_bind_req {
 int kipc_name_from_user(struct kipc_name *name, u64 uptr, u32 len);
 struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req);
 void kipc_obj_unbind(struct kipc_obj *obj);
+int kipc_obj_bind_another(struct kipc_obj *obj, int may);
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
 void kipc_obj_put(struct kipc_obj *obj);
 unsigned int kipc_obj_handles(struct kipc_obj *obj);
@@ -142,6 +149,7 @@ struct kipc_handle {
 	struct mutex bind_lock;		/* serialises binds of this handle */
 	struct kipc_obj *obj;
 	unsigned int access;		/* KIPC_QUEUE_READ | KIPC_QUEUE_WRITE */
+	void *priv;			/* the object type's per-handle state */
 };
 
 static inline struct kipc_obj *kipc_handle_obj(struct kipc_handle *h)
@@ -170,6 +178,11 @@ ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 			 size_t len, bool nonblock);
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 			 poll_table *pt);
+int kipc_queue_peer(struct kipc_handle *h, struct kipc_handle *peer,
+		    u32 access);
+int kipc_queue_notify(struct kipc_handle *h, struct kipc_queue_notify *cmd);
+int kipc_queue_fasync(struct kipc_handle *h, int fd, struct file *file,
+		      int on);
 
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd);
 int kipc_region_unlink(struct kipc_unlink *cmd);
@@ -178,8 +191,8 @@ int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 
 /* What netlink reports of a queue or a region, taken under its lock. */
 struct kipc_queue_snapshot {
-	u32 max_msgs, max_msg_size, cur_msgs;
-	u64 cur_bytes, sent, received, failed;
+	u32 max_msgs, max_msg_size, cur_msgs, flags;
+	u64 cur_bytes, sent, received, failed, dropped;
 };
 
 struct kipc_region_snapshot {

@@ -10,7 +10,9 @@
  * operation on the handle has returned.
  */
 
+#include <linux/anon_inodes.h>
 #include <linux/build_bug.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -141,6 +143,87 @@ static int kipc_ioctl_queue_getattr(struct kipc_ucmd *ucmd)
 	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_queue_attr));
 }
 
+static int kipc_ioctl_queue_notify(struct kipc_ucmd *ucmd)
+{
+	return kipc_queue_notify(kipc_ucmd_handle(ucmd), ucmd->cmd);
+}
+
+static const struct file_operations kipc_fops;
+
+static void kipc_fop_release_handle(struct kipc_handle *h)
+{
+	if (h->obj) {
+		if (h->obj->ops->release_handle)
+			h->obj->ops->release_handle(h);
+		kipc_obj_unbind(h->obj);
+	}
+	mutex_destroy(&h->bind_lock);
+	kfree(h);
+}
+
+static struct kipc_handle *kipc_handle_alloc(void)
+{
+	struct kipc_handle *h;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (h)
+		mutex_init(&h->bind_lock);
+	return h;
+}
+
+/*
+ * A new descriptor for another handle on the same queue. The new file is
+ * an anonymous inode with /dev/kipc's operations, so it behaves as an open
+ * of the device in every way that matters to kipc.
+ */
+static int kipc_ioctl_queue_peer(struct kipc_ucmd *ucmd)
+{
+	struct kipc_queue_peer *cmd = ucmd->cmd;
+	struct kipc_handle *peer;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags & ~(KIPC_PEER_CLOEXEC | KIPC_PEER_NONBLOCK))
+		return -EINVAL;
+
+	peer = kipc_handle_alloc();
+	if (!peer)
+		return -ENOMEM;
+	ret = kipc_queue_peer(kipc_ucmd_handle(ucmd), peer, cmd->access);
+	if (ret) {
+		kfree(peer);
+		return ret;
+	}
+
+	fd = get_unused_fd_flags(cmd->flags & KIPC_PEER_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		ret = fd;
+		goto err_peer;
+	}
+	file = anon_inode_getfile("[kipc]", &kipc_fops, peer,
+				  O_RDWR | (cmd->flags & KIPC_PEER_NONBLOCK ?
+					    O_NONBLOCK : 0));
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		put_unused_fd(fd);
+		goto err_peer;
+	}
+
+	cmd->fd = fd;
+	ret = kipc_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		put_unused_fd(fd);
+		fput(file);	/* releases the peer */
+		return ret;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_peer:
+	kipc_fop_release_handle(peer);
+	return ret;
+}
+
 static int kipc_ioctl_region_bind(struct kipc_ucmd *ucmd)
 {
 	return kipc_region_bind(kipc_ucmd_handle(ucmd), ucmd->cmd);
@@ -168,6 +251,8 @@ union kipc_ucmd_buffer {
 	struct kipc_queue_attr queue_attr;
 	struct kipc_region_bind region_bind;
 	struct kipc_region_info region_info;
+	struct kipc_queue_notify queue_notify;
+	struct kipc_queue_peer queue_peer;
 };
 
 struct kipc_ioctl_op {
@@ -212,6 +297,10 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 		      struct kipc_unlink, __reserved),
 	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_INFO, kipc_ioctl_region_info,
 		      struct kipc_region_info, handle_flags),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_NOTIFY, kipc_ioctl_queue_notify,
+		      struct kipc_queue_notify, value),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_PEER, kipc_ioctl_queue_peer,
+		      struct kipc_queue_peer, fd),
 };
 
 static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
@@ -250,25 +339,23 @@ static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
 
 static int kipc_fop_open(struct inode *inode, struct file *file)
 {
-	struct kipc_handle *h;
+	struct kipc_handle *h = kipc_handle_alloc();
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	mutex_init(&h->bind_lock);
 	file->private_data = h;
 	return stream_open(inode, file);
 }
 
 static int kipc_fop_release(struct inode *inode, struct file *file)
 {
-	struct kipc_handle *h = file->private_data;
-
-	if (h->obj)
-		kipc_obj_unbind(h->obj);
-	mutex_destroy(&h->bind_lock);
-	kfree(h);
+	kipc_fop_release_handle(file->private_data);
 	return 0;
+}
+
+static int kipc_fop_fasync(int fd, struct file *file, int on)
+{
+	return kipc_queue_fasync(file->private_data, fd, file, on);
 }
 
 static ssize_t kipc_fop_read(struct file *file, char __user *buf, size_t len,
@@ -303,6 +390,7 @@ static const struct file_operations kipc_fops = {
 	.write = kipc_fop_write,
 	.poll = kipc_fop_poll,
 	.mmap = kipc_fop_mmap,
+	.fasync = kipc_fop_fasync,
 	.unlocked_ioctl = kipc_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -323,7 +411,9 @@ static_assert(sizeof(struct kipc_unlink) == 24);
 static_assert(sizeof(struct kipc_msg) == 56);
 static_assert(sizeof(struct kipc_queue_io) == 72);
 static_assert(sizeof(struct kipc_queue_batch) == 32);
-static_assert(sizeof(struct kipc_queue_attr) == 64);
+static_assert(sizeof(struct kipc_queue_attr) == 72);
+static_assert(sizeof(struct kipc_queue_notify) == 24);
+static_assert(sizeof(struct kipc_queue_peer) == 16);
 static_assert(sizeof(struct kipc_region_bind) == 40);
 static_assert(sizeof(struct kipc_region_info) == 48);
 

@@ -37,6 +37,7 @@ struct kipc_listener {
 	struct net *net;		/* not counted: URELEASE comes first */
 	u32 portid;
 	struct ipc_namespace *ipc_ns;	/* counted */
+	struct user_namespace *user_ns;	/* counted; IDs in events */
 };
 
 static LIST_HEAD(kipc_listeners);
@@ -45,31 +46,29 @@ static unsigned int kipc_nr_listeners;
 
 /* The attributes that queues and regions share, per object type. */
 struct kipc_nl_common_attrs {
-	int name, uid, gid, mode, flags, handles, ctime, pad;
-	u32 auto_delete;
+	int name, uid, gid, mode, handles, ctime, pad;
 };
 
 static const struct kipc_nl_common_attrs kipc_nl_common[KIPC_OBJ_TYPES] = {
 	[KIPC_OBJ_QUEUE] = {
 		.name = KIPC_A_QUEUE_NAME, .uid = KIPC_A_QUEUE_UID,
 		.gid = KIPC_A_QUEUE_GID, .mode = KIPC_A_QUEUE_MODE,
-		.flags = KIPC_A_QUEUE_FLAGS, .handles = KIPC_A_QUEUE_HANDLES,
+		.handles = KIPC_A_QUEUE_HANDLES,
 		.ctime = KIPC_A_QUEUE_CTIME, .pad = KIPC_A_QUEUE_PAD,
-		.auto_delete = KIPC_QUEUE_AUTO_DELETE,
 	},
 	[KIPC_OBJ_REGION] = {
 		.name = KIPC_A_REGION_NAME, .uid = KIPC_A_REGION_UID,
 		.gid = KIPC_A_REGION_GID, .mode = KIPC_A_REGION_MODE,
-		.flags = KIPC_A_REGION_FLAGS, .handles = KIPC_A_REGION_HANDLES,
+		.handles = KIPC_A_REGION_HANDLES,
 		.ctime = KIPC_A_REGION_CTIME, .pad = KIPC_A_REGION_PAD,
-		.auto_delete = KIPC_REGION_AUTO_DELETE,
 	},
 };
 
-static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj)
+/* IDs are given as @userns, the receiver's user namespace, sees them. */
+static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
+			      struct user_namespace *userns)
 {
 	const struct kipc_nl_common_attrs *a = &kipc_nl_common[obj->type];
-	struct user_namespace *userns = current_user_ns();
 	char name[KIPC_NAME_MAX + 1];
 
 	memcpy(name, obj->name, obj->name_len);
@@ -78,7 +77,6 @@ static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj)
 	    nla_put_u32(msg, a->uid, from_kuid_munged(userns, obj->uid)) ||
 	    nla_put_u32(msg, a->gid, from_kgid_munged(userns, obj->gid)) ||
 	    nla_put_u32(msg, a->mode, READ_ONCE(obj->mode)) ||
-	    nla_put_u32(msg, a->flags, obj->auto_delete ? a->auto_delete : 0) ||
 	    /* A snapshot; the count may change as soon as it is read. */
 	    nla_put_u32(msg, a->handles, data_race(obj->handles)) ||
 	    nla_put_u64_64bit(msg, a->ctime, obj->ctime_ns, a->pad))
@@ -86,12 +84,16 @@ static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj)
 	return 0;
 }
 
-static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj)
+static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj,
+			     struct user_namespace *userns)
 {
 	struct kipc_queue_snapshot s;
 
 	kipc_queue_snapshot(obj, &s);
-	if (kipc_nl_put_common(msg, obj) ||
+	if (obj->auto_delete)
+		s.flags |= KIPC_QUEUE_AUTO_DELETE;
+	if (kipc_nl_put_common(msg, obj, userns) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_FLAGS, s.flags) ||
 	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSGS, s.max_msgs) ||
 	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSG_SIZE, s.max_msg_size) ||
 	    nla_put_u32(msg, KIPC_A_QUEUE_CUR_MSGS, s.cur_msgs) ||
@@ -101,17 +103,22 @@ static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj)
 	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_RECEIVED, s.received,
 			      KIPC_A_QUEUE_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_FAILED, s.failed,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_DROPPED, s.dropped,
 			      KIPC_A_QUEUE_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj)
+static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj,
+			      struct user_namespace *userns)
 {
 	struct kipc_region_snapshot s;
 
 	kipc_region_snapshot(obj, &s);
-	if (kipc_nl_put_common(msg, obj) ||
+	if (kipc_nl_put_common(msg, obj, userns) ||
+	    nla_put_u32(msg, KIPC_A_REGION_FLAGS,
+			obj->auto_delete ? KIPC_REGION_AUTO_DELETE : 0) ||
 	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, s.size,
 			      KIPC_A_REGION_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS, s.mappings,
@@ -120,22 +127,25 @@ static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj)
 	return 0;
 }
 
-static int kipc_nl_put_obj(struct sk_buff *msg, struct kipc_obj *obj)
+static int kipc_nl_put_obj(struct sk_buff *msg, struct kipc_obj *obj,
+			   struct user_namespace *userns)
 {
-	return obj->type == KIPC_OBJ_QUEUE ? kipc_nl_put_queue(msg, obj) :
-					     kipc_nl_put_region(msg, obj);
+	return obj->type == KIPC_OBJ_QUEUE ?
+	       kipc_nl_put_queue(msg, obj, userns) :
+	       kipc_nl_put_region(msg, obj, userns);
 }
 
 /* One message describing @obj, as a reply, a dump entry or an event. */
 static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
-			    u32 portid, u32 seq, int flags, u8 cmd)
+			    struct user_namespace *userns, u32 portid, u32 seq,
+			    int flags, u8 cmd)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &kipc_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (kipc_nl_put_obj(msg, obj)) {
+	if (kipc_nl_put_obj(msg, obj, userns)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -161,12 +171,19 @@ static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
 	int attr_name = kipc_nl_common[kipc_nl_cmd_type(info->genlhdr->cmd)].name;
 	struct nlattr *attr;
 
-	if (GENL_REQ_ATTR_CHECK(info, attr_name))
+	if (GENL_REQ_ATTR_CHECK(info, attr_name)) {
+		NL_SET_ERR_MSG(info->extack, "a name is required");
 		return -EINVAL;
+	}
 	attr = info->attrs[attr_name];
 	name->len = strnlen(nla_data(attr), nla_len(attr));
 	if (!name->len) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "empty name");
+		return -EINVAL;
+	}
+	/* As for the ioctls: a NUL ends the string and nothing may follow. */
+	if (name->len + 1 != nla_len(attr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "NUL inside the name");
 		return -EINVAL;
 	}
 	memcpy(name->str, nla_data(attr), name->len);
@@ -195,8 +212,8 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 		kipc_obj_put(obj);
 		return -ENOMEM;
 	}
-	ret = kipc_nl_fill_obj(msg, obj, info->snd_portid, info->snd_seq, 0,
-			       cmd);
+	ret = kipc_nl_fill_obj(msg, obj, current_user_ns(), info->snd_portid,
+			       info->snd_seq, 0, cmd);
 	kipc_obj_put(obj);
 	if (ret) {
 		nlmsg_free(msg);
@@ -215,7 +232,7 @@ static int kipc_nl_dump_one(struct kipc_obj *obj, void *data)
 {
 	struct kipc_nl_dump_arg *arg = data;
 
-	return kipc_nl_fill_obj(arg->skb, obj,
+	return kipc_nl_fill_obj(arg->skb, obj, current_user_ns(),
 				NETLINK_CB(arg->cb->skb).portid,
 				arg->cb->nlh->nlmsg_seq, NLM_F_MULTI, arg->cmd);
 }
@@ -404,6 +421,7 @@ static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 	fresh->net = net;
 	fresh->portid = info->snd_portid;
 	fresh->ipc_ns = get_ipc_ns(current->nsproxy->ipc_ns);
+	fresh->user_ns = get_user_ns(current_user_ns());
 	list_add_tail(&fresh->node, &kipc_listeners);
 	kipc_nr_listeners++;
 	fresh = NULL;
@@ -420,6 +438,7 @@ static void kipc_listener_free(struct kipc_listener *l)
 	list_del(&l->node);
 	kipc_nr_listeners--;
 	kipc_put_ipc_ns(l->ipc_ns);
+	put_user_ns(l->user_ns);
 	kfree(l);
 }
 
@@ -437,41 +456,37 @@ static const u8 kipc_event_cmds[KIPC_OBJ_TYPES][3] = {
 };
 
 /*
- * Sends @event about @obj to each listener of its namespace. A listener
- * whose socket is full misses the event, as a multicast listener would; one
- * whose socket is gone is dropped.
+ * Sends @event about @obj to each listener of its namespace, with IDs as
+ * that listener's user namespace sees them. A listener whose socket is
+ * full misses the event, as a multicast listener would; one whose socket
+ * is gone is dropped.
  */
 void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
 {
+	u8 cmd = kipc_event_cmds[obj->type][event];
 	struct kipc_listener *l, *tmp;
-	struct sk_buff *msg, *copy;
+	struct sk_buff *msg;
 
 	lockdep_assert_held(&obj->ns->lock);
 
 	if (!READ_ONCE(kipc_nr_listeners))
 		return;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (kipc_nl_fill_obj(msg, obj, 0, 0, 0,
-			     kipc_event_cmds[obj->type][event])) {
-		nlmsg_free(msg);
-		return;
-	}
-
 	mutex_lock(&kipc_listeners_lock);
 	list_for_each_entry_safe(l, tmp, &kipc_listeners, node) {
 		if (l->ipc_ns != obj->ns->ipc_ns)
 			continue;
-		copy = skb_clone(msg, GFP_KERNEL);
-		if (!copy)
+		msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+		if (!msg)
 			break;
-		if (genlmsg_unicast(l->net, copy, l->portid) == -ECONNREFUSED)
+		if (kipc_nl_fill_obj(msg, obj, l->user_ns, 0, 0, 0, cmd)) {
+			nlmsg_free(msg);
+			break;
+		}
+		if (genlmsg_unicast(l->net, msg, l->portid) == -ECONNREFUSED)
 			kipc_listener_free(l);
 	}
 	mutex_unlock(&kipc_listeners_lock);
-	nlmsg_free(msg);
 }
 
 /* A netlink socket closed: forget its subscription. */

@@ -14,11 +14,15 @@
  * hands the wake-up on (kipc_queue_kick_*), so nothing is left stranded.
  * Poll and epoll use the separate poll_wait queue.
  *
+ * Channels (one reader, one writer, end of file and EPIPE) live here too;
+ * broadcast readers are in queue_bcast.c and signals in queue_notify.c.
+ *
  * Locking:
  *   kipc_queue.lock (spinlock) guards everything mutable in the queue:
- *   the lists, counters, waiter lists and the small-message cache. It
- *   nests inside kipc_ns.lock when the registry frees a queue; nothing
- *   sleeps and no user memory is touched while it is held.
+ *   the lists, counters, waiter lists, the small-message cache, channel
+ *   state, broadcast readers and the notification registration. It nests
+ *   inside kipc_ns.lock when the registry frees a queue; nothing sleeps
+ *   and no user memory is touched while it is held.
  */
 
 #include <linux/cred.h>
@@ -34,70 +38,12 @@
 #include <linux/user_namespace.h>
 
 #include "kipc.h"
+#include "queue.h"
 
 /* Payloads up to this size reuse cached buffers instead of kmalloc. */
 #define KIPC_SMALL_PAYLOAD	256
 
-struct kipc_qmsg {
-	struct list_head node;
-	u64 type;
-	u64 seq;
-	u64 time_ns;
-	struct pid *tgid;
-	struct pid *pid;
-	kuid_t uid;
-	kgid_t gid;
-	u32 len;
-	u32 prio;
-	bool small;
-	char data[];
-};
-
-struct kipc_waiter {
-	struct list_head node;
-	struct task_struct *task;
-	/* Receivers only: which types they accept. */
-	u32 type_mode;			/* 0, KIPC_IO_TYPE_EXACT or _EXCEPT */
-	u64 type;
-	bool woken;
-};
-
-struct kipc_queue {
-	struct kipc_obj obj;
-	spinlock_t lock;		/* everything below that changes */
-	struct list_head prio[KIPC_PRIO_MAX];
-	unsigned long prio_map;		/* bit p: prio[p] is non-empty */
-	u32 max_msgs;
-	u32 max_msg_size;
-	u32 cur_msgs;
-	u64 cur_bytes;
-	u64 seq;
-	u64 sent;
-	u64 received;
-	u64 failed;
-	struct list_head recv_waiters;
-	struct list_head send_waiters;
-	wait_queue_head_t poll_wait;
-	struct list_head small_cache;
-	u32 nr_small_cached;
-	kuid_t charged_uid;
-	u64 charged;
-};
-
-#define KIPC_IO_RECV_ONLY	(KIPC_IO_PEEK | KIPC_IO_TRUNC | \
-				 KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT)
-#define KIPC_IO_ALL		(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
-				 KIPC_IO_RECV_ONLY)
-#define KIPC_QUEUE_BIND_ALL	(KIPC_QUEUE_READ | KIPC_QUEUE_WRITE | \
-				 KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | \
-				 KIPC_QUEUE_AUTO_DELETE)
-
 static_assert(KIPC_PRIO_MAX <= BITS_PER_LONG);
-
-static inline struct kipc_queue *kipc_obj_queue(struct kipc_obj *obj)
-{
-	return container_of(obj, struct kipc_queue, obj);
-}
 
 /* What one queue may charge: its whole capacity, headers included. */
 static u64 kipc_queue_capacity_bytes(u32 max_msgs, u32 max_msg_size)
@@ -110,6 +56,8 @@ static void kipc_qmsg_release_refs(struct kipc_qmsg *m)
 	put_pid(m->tgid);
 	put_pid(m->pid);
 }
+
+static void kipc_queue_release_handle(struct kipc_handle *h);
 
 static void kipc_queue_free(struct kipc_obj *obj)
 {
@@ -131,6 +79,7 @@ static void kipc_queue_free(struct kipc_obj *obj)
 
 static const struct kipc_obj_ops kipc_queue_ops = {
 	.free = kipc_queue_free,
+	.release_handle = kipc_queue_release_handle,
 };
 
 /* Called by the registry, under kipc_ns.lock, for a name not yet used. */
@@ -168,6 +117,8 @@ static struct kipc_obj *kipc_queue_create(struct kipc_bind_req *req)
 		INIT_LIST_HEAD(&q->prio[p]);
 	q->max_msgs = max_msgs;
 	q->max_msg_size = max_msg_size;
+	q->flags = cmd->flags & KIPC_QUEUE_KIND;
+	INIT_LIST_HEAD(&q->bcast_readers);
 	INIT_LIST_HEAD(&q->recv_waiters);
 	INIT_LIST_HEAD(&q->send_waiters);
 	init_waitqueue_head(&q->poll_wait);
@@ -203,7 +154,7 @@ static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
 }
 
 /* Small buffers go back to the cache, up to the queue's capacity. */
-static void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
+void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 {
 	if (m->small) {
 		spin_lock(&q->lock);
@@ -215,6 +166,17 @@ static void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 		spin_unlock(&q->lock);
 	}
 	kvfree(m);
+}
+
+/* Frees messages that left the queue under the lock, now outside it. */
+void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
+{
+	struct kipc_qmsg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, list, node) {
+		kipc_qmsg_release_refs(m);
+		kipc_qmsg_free(q, m);
+	}
 }
 
 static bool kipc_type_accepts(u32 type_mode, u64 want, u64 type)
@@ -252,11 +214,22 @@ static struct kipc_qmsg *kipc_queue_find(struct kipc_queue *q, u32 type_mode,
 	return NULL;
 }
 
-static void kipc_queue_wake(struct kipc_waiter *w)
+void kipc_queue_wake(struct kipc_waiter *w)
 {
 	list_del(&w->node);
 	w->woken = true;
+	if (w->pending)
+		(*w->pending)++;
 	wake_up_process(w->task);
+}
+
+/* Everyone on @waiters: for events that concern them all, like EOF. */
+void kipc_queue_wake_all(struct list_head *waiters)
+{
+	struct kipc_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, waiters, node)
+		kipc_queue_wake(w);
 }
 
 /* One receiver whose selector accepts @m, if any is waiting. */
@@ -281,7 +254,8 @@ static void kipc_queue_wake_receiver(struct kipc_queue *q, struct kipc_qmsg *m)
 static void kipc_queue_kick_receivers(struct kipc_queue *q)
 {
 	struct kipc_waiter *w, *tmp;
-	u32 budget = q->cur_msgs;
+	u32 budget = q->cur_msgs > q->recv_pending ?
+		     q->cur_msgs - q->recv_pending : 0;
 
 	lockdep_assert_held(&q->lock);
 
@@ -295,13 +269,25 @@ static void kipc_queue_kick_receivers(struct kipc_queue *q)
 	}
 }
 
-/* One sender per free slot. */
-static void kipc_queue_kick_senders(struct kipc_queue *q)
+/*
+ * One sender per free slot that no woken sender will take. A broadcast
+ * queue's room is its fullest reader's, and under DROP_OLDEST no sender
+ * ever waits.
+ */
+void kipc_queue_kick_senders(struct kipc_queue *q)
 {
 	struct kipc_waiter *w, *tmp;
-	u32 budget = q->max_msgs - q->cur_msgs;
+	u32 free_slots, budget;
 
 	lockdep_assert_held(&q->lock);
+
+	if (list_empty(&q->send_waiters))
+		return;
+	if (kipc_queue_is_broadcast(q))
+		free_slots = kipc_bcast_full(q) ? 0 : 1;
+	else
+		free_slots = q->max_msgs - q->cur_msgs;
+	budget = free_slots > q->send_pending ? free_slots - q->send_pending : 0;
 
 	list_for_each_entry_safe(w, tmp, &q->send_waiters, node) {
 		if (!budget--)
@@ -314,8 +300,8 @@ static void kipc_queue_kick_senders(struct kipc_queue *q)
  * Sleeps on @list until woken, signalled or past @deadline. Called and
  * returns with q->lock held. 0 means look again.
  */
-static int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
-			   struct kipc_waiter *w, ktime_t *deadline)
+int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
+		    struct kipc_waiter *w, ktime_t *deadline)
 	__must_hold(&q->lock)
 {
 	int expired = 0;
@@ -336,8 +322,11 @@ static int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 
 	__set_current_state(TASK_RUNNING);
 	spin_lock(&q->lock);
-	if (w->woken)
+	if (w->woken) {
+		if (w->pending)
+			(*w->pending)--;
 		return 0;
+	}
 	list_del(&w->node);
 	if (signal_pending(current))
 		return -ERESTARTSYS;
@@ -375,16 +364,40 @@ static struct kipc_queue *kipc_handle_queue(struct kipc_handle *h,
 	return kipc_obj_queue(obj);
 }
 
+static bool kipc_queue_full(struct kipc_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+
+	if (kipc_queue_is_broadcast(q))
+		return kipc_bcast_full(q);
+	return q->cur_msgs >= q->max_msgs;
+}
+
+/* Links a new message in its priority's list and wakes one taker. */
+static void kipc_queue_link(struct kipc_queue *q, struct kipc_qmsg *m)
+{
+	lockdep_assert_held(&q->lock);
+
+	list_add_tail(&m->node, &q->prio[m->prio]);
+	__set_bit(m->prio, &q->prio_map);
+	q->cur_msgs++;
+	q->cur_bytes += m->len;
+	kipc_queue_wake_receiver(q, m);
+}
+
 /*
  * Queues one message whose payload is at @ubuf. Copies it in first, then
- * waits for room under the lock.
+ * waits for room under the lock. @flags: KIPC_IO_NOSIGNAL.
  */
 static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
-			       u32 len, u32 prio, u64 type, bool nonblock,
-			       ktime_t *deadline)
+			       u32 len, u32 prio, u64 type, u32 flags,
+			       bool nonblock, ktime_t *deadline)
 {
-	struct kipc_waiter w;
+	struct kipc_waiter w = { .pending = &q->send_pending };
+	struct kipc_queue_notification notify;
+	bool fire = false;
 	struct kipc_qmsg *m;
+	LIST_HEAD(dead);
 	int ret = 0;
 
 	if (prio >= KIPC_PRIO_MAX)
@@ -404,10 +417,15 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	m->type = type;
 	m->uid = current_euid();
 	m->gid = current_egid();
-	m->time_ns = ktime_get_real_ns();
 
 	spin_lock(&q->lock);
-	while (q->cur_msgs >= q->max_msgs) {
+	for (;;) {
+		if (q->reader_gone) {
+			ret = -EPIPE;
+			break;
+		}
+		if (!kipc_queue_full(q))
+			break;
 		if (nonblock) {
 			ret = -EAGAIN;
 			break;
@@ -420,23 +438,34 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 		q->failed++;
 		spin_unlock(&q->lock);
 		kipc_qmsg_free(q, m);
+		/* As a pipe does, unless the caller asked not to. */
+		if (ret == -EPIPE && !(flags & KIPC_IO_NOSIGNAL))
+			send_sig(SIGPIPE, current, 0);
 		return ret;
 	}
 
 	m->tgid = get_pid(task_tgid(current));
 	m->pid = get_pid(task_pid(current));
+	m->time_ns = ktime_get_real_ns();
 	m->seq = ++q->seq;
-	list_add_tail(&m->node, &q->prio[prio]);
-	__set_bit(prio, &q->prio_map);
-	q->cur_msgs++;
-	q->cur_bytes += len;
 	q->sent++;
-	kipc_queue_wake_receiver(q, m);
-	if (q->cur_msgs < q->max_msgs && !list_empty(&q->send_waiters))
+	if (kipc_queue_is_broadcast(q)) {
+		kipc_bcast_deliver(q, m, &dead);
+	} else {
+		/* Before the wake-up takes the waiting receiver off its list. */
+		if (!q->cur_msgs)
+			fire = kipc_queue_notify_take(q, &notify);
+		kipc_queue_link(q, m);
+	}
+	if (!kipc_queue_full(q))
 		kipc_queue_kick_senders(q);
 	spin_unlock(&q->lock);
 
+	kipc_qmsg_free_list(q, &dead);
+	if (fire)
+		kipc_queue_notify_fire(&notify);
 	kipc_queue_poll_wake(q, EPOLLIN | EPOLLRDNORM);
+	kipc_queue_signal_io(q, POLL_IN);
 	return 0;
 }
 
@@ -468,7 +497,7 @@ static void kipc_queue_requeue(struct kipc_queue *q, struct kipc_qmsg *m)
 }
 
 /* The sender's identity as the receiver sees it. */
-static void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out)
+void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out)
 {
 	struct pid_namespace *pidns = task_active_pid_ns(current);
 	struct user_namespace *userns = current_user_ns();
@@ -487,15 +516,21 @@ static void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out)
 /*
  * Receives one message into @out->buf (of @out->len bytes) and fills in
  * @out's metadata. Returns 0 or a negative errno; on EMSGSIZE, @out->len
- * is the size the message needs.
+ * is the size the message needs; -ENODATA is a drained channel whose
+ * writer is gone, which read() reports as end of file.
  */
-static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
-			       u32 flags, bool nonblock, ktime_t *deadline)
+static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
+			       struct kipc_msg *out, u32 flags, bool nonblock,
+			       ktime_t *deadline)
 {
 	u32 type_mode = flags & (KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT);
 	void __user *ubuf = u64_to_user_ptr(out->buf);
 	u32 buflen = out->len;
-	struct kipc_waiter w = { .type_mode = type_mode, .type = out->type };
+	struct kipc_waiter w = {
+		.type_mode = type_mode,
+		.type = out->type,
+		.pending = &q->recv_pending,
+	};
 	struct kipc_qmsg *m;
 	void *peek = NULL;
 	u32 ncopy;
@@ -503,6 +538,9 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 
 	if (type_mode == (KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT))
 		return -EINVAL;
+	if (kipc_queue_is_broadcast(q))
+		return kipc_bcast_recv_one(q, h->priv, out, flags, nonblock,
+					   deadline);
 
 	/* A peek copies under the lock, into a buffer allocated up front. */
 	if (flags & KIPC_IO_PEEK) {
@@ -516,6 +554,10 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 		m = kipc_queue_find(q, type_mode, out->type);
 		if (m)
 			break;
+		if (q->writer_gone) {
+			ret = -ENODATA;
+			break;
+		}
 		if (nonblock) {
 			ret = -EAGAIN;
 			break;
@@ -525,7 +567,8 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 			break;
 	}
 	if (ret) {
-		q->failed++;
+		if (ret != -ENODATA)
+			q->failed++;
 		spin_unlock(&q->lock);
 		kvfree(peek);
 		return ret;
@@ -561,14 +604,14 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 		kipc_queue_requeue(q, m);
 		kipc_queue_kick_receivers(q);
 		spin_unlock(&q->lock);
+		kipc_queue_poll_wake(q, EPOLLIN | EPOLLRDNORM);
 		return -EFAULT;
 	}
 	kipc_qmsg_fill_meta(m, out);
 
 	spin_lock(&q->lock);
 	q->received++;
-	if (!list_empty(&q->send_waiters))
-		kipc_queue_kick_senders(q);
+	kipc_queue_kick_senders(q);
 	if (q->cur_msgs && !list_empty(&q->recv_waiters))
 		kipc_queue_kick_receivers(q);
 	spin_unlock(&q->lock);
@@ -576,6 +619,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_msg *out,
 	kipc_qmsg_release_refs(m);
 	kipc_qmsg_free(q, m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
+	kipc_queue_signal_io(q, POLL_OUT);
 	return 0;
 }
 
@@ -591,6 +635,8 @@ void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
 	s->sent = q->sent;
 	s->received = q->received;
 	s->failed = q->failed;
+	s->dropped = q->dropped;
+	s->flags = q->flags;
 	spin_unlock(&q->lock);
 }
 
@@ -603,7 +649,7 @@ int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 
 	if (!q)
 		return -EBADF;
-	if (cmd->flags & ~(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT))
+	if (cmd->flags & ~KIPC_IO_SEND_ALL)
 		return -EINVAL;
 	ret = kipc_io_deadline(cmd->flags, cmd->timeout_ns, &deadline,
 			       &deadlinep);
@@ -612,6 +658,7 @@ int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 
 	return kipc_queue_send_one(q, u64_to_user_ptr(cmd->msg.buf),
 				   cmd->msg.len, cmd->msg.prio, cmd->msg.type,
+				   cmd->flags,
 				   nonblock || (cmd->flags & KIPC_IO_NONBLOCK),
 				   deadlinep);
 }
@@ -626,14 +673,14 @@ int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
 
 	if (!q)
 		return -EBADF;
-	if (cmd->flags & ~KIPC_IO_ALL)
+	if (cmd->flags & ~KIPC_IO_RECV_ALL)
 		return -EINVAL;
 	ret = kipc_io_deadline(cmd->flags, cmd->timeout_ns, &deadline,
 			       &deadlinep);
 	if (ret)
 		return ret;
 
-	return kipc_queue_recv_one(q, &cmd->msg, cmd->flags,
+	return kipc_queue_recv_one(q, h, &cmd->msg, cmd->flags,
 				   nonblock || (cmd->flags & KIPC_IO_NONBLOCK),
 				   deadlinep);
 }
@@ -677,7 +724,7 @@ int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 
 	if (!q)
 		return -EBADF;
-	ret = kipc_batch_check(cmd, KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT);
+	ret = kipc_batch_check(cmd, KIPC_IO_SEND_ALL);
 	if (ret)
 		return ret;
 	ret = kipc_io_deadline(cmd->flags, cmd->timeout_ns, &deadline,
@@ -691,7 +738,8 @@ int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 		if (!ret)
 			ret = kipc_queue_send_one(q, u64_to_user_ptr(msg.buf),
 						  msg.len, msg.prio, msg.type,
-						  nonblock, deadlinep);
+						  cmd->flags, nonblock,
+						  deadlinep);
 		if (ret)
 			break;
 	}
@@ -709,7 +757,7 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 
 	if (!q)
 		return -EBADF;
-	ret = kipc_batch_check(cmd, KIPC_IO_ALL);
+	ret = kipc_batch_check(cmd, KIPC_IO_RECV_ALL);
 	if (ret)
 		return ret;
 	ret = kipc_io_deadline(cmd->flags, cmd->timeout_ns, &deadline,
@@ -723,8 +771,8 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 		if (ret)
 			break;
 		/* Only the first message is waited for. */
-		ret = kipc_queue_recv_one(q, &msg, cmd->flags, nonblock || i,
-					  deadlinep);
+		ret = kipc_queue_recv_one(q, h, &msg, cmd->flags,
+					  nonblock || i, deadlinep);
 		if (ret == -EMSGSIZE)
 			kipc_batch_put(cmd, i, &msg);
 		if (ret)
@@ -741,6 +789,7 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 {
 	struct kipc_queue *q = kipc_handle_queue(h, 0);
 	struct user_namespace *userns = current_user_ns();
+	u32 size = cmd->size;
 
 	if (!q)
 		return -EBADF;
@@ -748,7 +797,7 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 		return -EINVAL;
 
 	memset(cmd, 0, sizeof(*cmd));
-	cmd->size = sizeof(*cmd);
+	cmd->size = size;
 	spin_lock(&q->lock);
 	cmd->max_msgs = q->max_msgs;
 	cmd->max_msg_size = q->max_msg_size;
@@ -756,8 +805,11 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 	cmd->cur_bytes = q->cur_bytes;
 	cmd->sent = q->sent;
 	cmd->received = q->received;
+	cmd->dropped = q->dropped;
 	spin_unlock(&q->lock);
-	cmd->queue_flags = q->obj.auto_delete ? KIPC_QUEUE_AUTO_DELETE : 0;
+	cmd->queue_flags = q->flags;
+	if (q->obj.auto_delete)
+		cmd->queue_flags |= KIPC_QUEUE_AUTO_DELETE;
 	cmd->mode = READ_ONCE(q->obj.mode);
 	cmd->uid = from_kuid_munged(userns, q->obj.uid);
 	cmd->gid = from_kgid_munged(userns, q->obj.gid);
@@ -777,7 +829,9 @@ ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 
 	if (!q)
 		return -EBADF;
-	ret = kipc_queue_recv_one(q, &msg, 0, nonblock, NULL);
+	ret = kipc_queue_recv_one(q, h, &msg, 0, nonblock, NULL);
+	if (ret == -ENODATA)
+		return 0;	/* end of file, as a pipe reports it */
 	if (ret)
 		return ret;
 	return msg.len;
@@ -793,10 +847,19 @@ ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 		return -EBADF;
 	if (len > q->max_msg_size)
 		return -EMSGSIZE;
-	ret = kipc_queue_send_one(q, buf, len, 0, 0, nonblock, NULL);
+	ret = kipc_queue_send_one(q, buf, len, 0, 0, 0, nonblock, NULL);
 	if (ret)
 		return ret;
 	return len;
+}
+
+static bool kipc_queue_readable(struct kipc_queue *q, struct kipc_handle *h)
+{
+	struct kipc_bcast_reader *r = h->priv;
+
+	lockdep_assert_held(&q->lock);
+
+	return kipc_queue_is_broadcast(q) ? r->count : q->cur_msgs;
 }
 
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
@@ -810,24 +873,152 @@ __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 	poll_wait(file, &q->poll_wait, pt);
 
 	spin_lock(&q->lock);
-	if ((h->access & KIPC_QUEUE_READ) && q->cur_msgs)
-		mask |= EPOLLIN | EPOLLRDNORM;
-	if ((h->access & KIPC_QUEUE_WRITE) && q->cur_msgs < q->max_msgs)
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (h->access & KIPC_QUEUE_READ) {
+		if (kipc_queue_readable(q, h))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		else if (q->writer_gone)
+			mask |= EPOLLHUP;
+	}
+	if (h->access & KIPC_QUEUE_WRITE) {
+		if (q->reader_gone)
+			mask |= EPOLLERR;
+		else if (!kipc_queue_full(q))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
 	spin_unlock(&q->lock);
 	return mask;
+}
+
+/*
+ * Counts a handle in as a reader and/or writer. A channel has room for one
+ * of each; a broadcast reader gets its ring, allocated before the lock.
+ */
+static int kipc_queue_attach(struct kipc_queue *q, struct kipc_handle *h,
+			     u32 access)
+{
+	struct kipc_bcast_reader *r = NULL;
+	int ret = 0;
+
+	if (kipc_queue_is_broadcast(q) && (access & KIPC_QUEUE_READ)) {
+		r = kipc_bcast_reader_alloc(q);
+		if (!r)
+			return -ENOMEM;
+	}
+
+	spin_lock(&q->lock);
+	if (kipc_queue_is_channel(q) &&
+	    (((access & KIPC_QUEUE_READ) && q->nr_readers) ||
+	     ((access & KIPC_QUEUE_WRITE) && q->nr_writers))) {
+		ret = -EBUSY;
+	} else {
+		if (access & KIPC_QUEUE_READ) {
+			q->nr_readers++;
+			q->reader_gone = false;
+		}
+		if (access & KIPC_QUEUE_WRITE) {
+			q->nr_writers++;
+			q->writer_gone = false;
+		}
+		if (r)
+			kipc_bcast_reader_attach(q, r);
+	}
+	spin_unlock(&q->lock);
+
+	if (ret)
+		kvfree(r);
+	else
+		h->priv = r;
+	return ret;
+}
+
+/*
+ * A handle closes. On a channel, the last writer going means end of file
+ * for the reader and the last reader going means EPIPE for the writer;
+ * whoever waits is woken to see it.
+ */
+static void kipc_queue_release_handle(struct kipc_handle *h)
+{
+	struct kipc_queue *q = kipc_obj_queue(h->obj);
+	__poll_t events = 0;
+
+	kipc_queue_notify_drop(q, h);
+	if (h->priv)
+		kipc_bcast_reader_detach(q, h->priv);
+
+	spin_lock(&q->lock);
+	if (h->access & KIPC_QUEUE_READ && !--q->nr_readers &&
+	    kipc_queue_is_channel(q)) {
+		q->reader_gone = true;
+		kipc_queue_wake_all(&q->send_waiters);
+		events |= EPOLLERR;
+	}
+	if (h->access & KIPC_QUEUE_WRITE && !--q->nr_writers &&
+	    kipc_queue_is_channel(q)) {
+		q->writer_gone = true;
+		kipc_queue_wake_all(&q->recv_waiters);
+		events |= EPOLLHUP;
+	}
+	spin_unlock(&q->lock);
+
+	if (events)
+		kipc_queue_poll_wake(q, events);
+}
+
+/* Binds @h to @obj, a queue it now holds a reference on. */
+static int kipc_queue_bind_obj(struct kipc_handle *h, struct kipc_obj *obj,
+			       u32 access)
+{
+	int ret;
+
+	ret = kipc_queue_attach(kipc_obj_queue(obj), h, access);
+	if (ret) {
+		kipc_obj_unbind(obj);
+		return ret;
+	}
+	h->access = access;
+	/* Publishes access with the object; pairs with kipc_handle_obj(). */
+	smp_store_release(&h->obj, obj);
+	return 0;
+}
+
+static int kipc_queue_bind_check(const struct kipc_queue_bind *cmd)
+{
+	u32 flags = cmd->flags;
+
+	if (flags & ~KIPC_QUEUE_BIND_ALL || cmd->__reserved ||
+	    !(flags & (KIPC_QUEUE_READ | KIPC_QUEUE_WRITE)))
+		return -EINVAL;
+	if (cmd->mode & ~0777)
+		return -EINVAL;
+	if (flags & KIPC_QUEUE_ANONYMOUS) {
+		/* No name to be exclusive about or to delete. */
+		if (cmd->name || cmd->name_len ||
+		    flags & (KIPC_QUEUE_EXCL | KIPC_QUEUE_AUTO_DELETE))
+			return -EINVAL;
+		flags |= KIPC_QUEUE_CREATE;
+	}
+	if ((flags & (KIPC_QUEUE_EXCL | KIPC_QUEUE_AUTO_DELETE |
+		      KIPC_QUEUE_KIND)) && !(flags & KIPC_QUEUE_CREATE))
+		return -EINVAL;
+	if ((flags & KIPC_QUEUE_CHANNEL) && (flags & KIPC_QUEUE_BROADCAST))
+		return -EINVAL;
+	if ((flags & KIPC_QUEUE_DROP_OLDEST) && !(flags & KIPC_QUEUE_BROADCAST))
+		return -EINVAL;
+	return 0;
 }
 
 int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_QUEUE_READ | KIPC_QUEUE_WRITE);
-	struct kipc_name name;
+	bool anonymous = cmd->flags & KIPC_QUEUE_ANONYMOUS;
+	struct kipc_name name = {};
 	struct kipc_bind_req req = {
 		.type = KIPC_OBJ_QUEUE,
 		.name = &name,
-		.create = cmd->flags & KIPC_QUEUE_CREATE,
+		.create = anonymous || (cmd->flags & KIPC_QUEUE_CREATE),
 		.excl = cmd->flags & KIPC_QUEUE_EXCL,
 		.auto_delete = cmd->flags & KIPC_QUEUE_AUTO_DELETE,
+		.anonymous = anonymous,
 		.mode = cmd->mode,
 		.may = ((access & KIPC_QUEUE_READ) ? MAY_READ : 0) |
 		       ((access & KIPC_QUEUE_WRITE) ? MAY_WRITE : 0),
@@ -838,16 +1029,14 @@ int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd)
 	struct kipc_obj *obj;
 	int ret;
 
-	if (cmd->flags & ~KIPC_QUEUE_BIND_ALL || cmd->__reserved || !access)
-		return -EINVAL;
-	if ((cmd->flags & (KIPC_QUEUE_EXCL | KIPC_QUEUE_AUTO_DELETE)) &&
-	    !(cmd->flags & KIPC_QUEUE_CREATE))
-		return -EINVAL;
-	if (cmd->mode & ~0777)
-		return -EINVAL;
-	ret = kipc_name_from_user(&name, cmd->name, cmd->name_len);
+	ret = kipc_queue_bind_check(cmd);
 	if (ret)
 		return ret;
+	if (!anonymous) {
+		ret = kipc_name_from_user(&name, cmd->name, cmd->name_len);
+		if (ret)
+			return ret;
+	}
 
 	mutex_lock(&h->bind_lock);
 	if (h->obj) {
@@ -859,12 +1048,32 @@ int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd)
 		ret = PTR_ERR(obj);
 		goto out;
 	}
-	h->access = access;
-	/* Publishes access with the object; pairs with kipc_handle_obj(). */
-	smp_store_release(&h->obj, obj);
+	ret = kipc_queue_bind_obj(h, obj, access);
 out:
 	mutex_unlock(&h->bind_lock);
 	return ret;
+}
+
+/*
+ * Binds the fresh handle @peer to @h's queue with @access, checked as a
+ * bind by name would check it.
+ */
+int kipc_queue_peer(struct kipc_handle *h, struct kipc_handle *peer,
+		    u32 access)
+{
+	struct kipc_queue *q = kipc_handle_queue(h, 0);
+	int may = ((access & KIPC_QUEUE_READ) ? MAY_READ : 0) |
+		  ((access & KIPC_QUEUE_WRITE) ? MAY_WRITE : 0);
+	int ret;
+
+	if (!q)
+		return -EBADF;
+	if (!access || access & ~(KIPC_QUEUE_READ | KIPC_QUEUE_WRITE))
+		return -EINVAL;
+	ret = kipc_obj_bind_another(&q->obj, may);
+	if (ret)
+		return ret;
+	return kipc_queue_bind_obj(peer, &q->obj, access);
 }
 
 int kipc_queue_unlink(struct kipc_unlink *cmd)

@@ -179,6 +179,7 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 {
 	struct kipc_region *r = kipc_handle_region(h);
 	struct user_namespace *userns = current_user_ns();
+	u32 size = cmd->size;
 
 	if (!r)
 		return -EBADF;
@@ -186,7 +187,7 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 		return -EINVAL;
 
 	memset(cmd, 0, sizeof(*cmd));
-	cmd->size = sizeof(*cmd);
+	cmd->size = size;
 	cmd->region_size = r->size;
 	cmd->mode = READ_ONCE(r->obj.mode);
 	cmd->uid = from_kuid_munged(userns, r->obj.uid);

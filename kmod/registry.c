@@ -180,7 +180,7 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 
 	lockdep_assert_held(&ns->lock);
 
-	if (ns->nr_objs[req->type] >= req->max_objs &&
+	if (!req->anonymous && ns->nr_objs[req->type] >= req->max_objs &&
 	    !capable(CAP_SYS_RESOURCE))
 		return ERR_PTR(-ENOSPC);
 
@@ -204,6 +204,8 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 
 	obj->id = atomic64_inc_return(&kipc_next_id);
 	atomic_inc(&kipc_stats.objs[req->type]);
+	if (req->anonymous)
+		return obj;
 
 	obj->linked = true;
 	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
@@ -228,7 +230,7 @@ struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req)
 		return ERR_CAST(ns);
 
 	mutex_lock(&ns->lock);
-	obj = kipc_obj_find(ns, req->type, req->name);
+	obj = req->anonymous ? NULL : kipc_obj_find(ns, req->type, req->name);
 	if (obj) {
 		ret = req->excl ? -EEXIST : kipc_obj_permission(obj, req->may);
 		if (ret) {
@@ -260,6 +262,22 @@ unsigned int kipc_obj_handles(struct kipc_obj *obj)
 	handles = obj->handles;
 	mutex_unlock(&obj->ns->lock);
 	return handles;
+}
+
+/* Another handle to an object the caller reaches through one it holds. */
+int kipc_obj_bind_another(struct kipc_obj *obj, int may)
+{
+	struct kipc_ns *ns = obj->ns;
+	int ret;
+
+	mutex_lock(&ns->lock);
+	ret = kipc_obj_permission(obj, may);
+	if (!ret) {
+		kref_get(&obj->ref);
+		obj->handles++;
+	}
+	mutex_unlock(&ns->lock);
+	return ret;
 }
 
 /* A handle lets go; the last one takes an auto-delete object's name. */

@@ -155,7 +155,7 @@ boot() {
 	# The pipeline's status is the filter's; the guest's status line,
 	# not QEMU's, is what counts.
 	{ timeout "$VM_TIMEOUT" "$@" </dev/null || true; } 2>&1 |
-		tr -d '\r' | tee "$log" | awk -v mode="$mode" '
+		sed -u 's/\r//g' | tee "$log" | awk -v mode="$mode" '
 			/KIPC_VM_BEGIN$/ { on = 1; next }
 			/KIPC_VM_EXIT=/ { on = 0 }
 			on || (mode == "check" && /Kernel panic|BUG:|Oops/) { print; fflush() }'

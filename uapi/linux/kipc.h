@@ -42,6 +42,9 @@ enum kipc_feature {
 	KIPC_FEAT_QUEUE		= 1ULL << 2,
 	KIPC_FEAT_REGION	= 1ULL << 3,
 	KIPC_FEAT_MONITOR	= 1ULL << 4,
+	KIPC_FEAT_NOTIFY	= 1ULL << 5,
+	KIPC_FEAT_CHANNEL	= 1ULL << 6,
+	KIPC_FEAT_BROADCAST	= 1ULL << 7,
 };
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
@@ -79,6 +82,8 @@ enum {
 	KIPC_CMD_BASE_REGION_BIND	= 0x08,
 	KIPC_CMD_BASE_REGION_UNLINK	= 0x09,
 	KIPC_CMD_BASE_REGION_INFO	= 0x0a,
+	KIPC_CMD_BASE_QUEUE_NOTIFY	= 0x0b,
+	KIPC_CMD_BASE_QUEUE_PEER	= 0x0c,
 };
 
 /**
@@ -113,6 +118,19 @@ struct kipc_version {
  * @KIPC_QUEUE_EXCL: with CREATE, fail with EEXIST if it exists (O_EXCL)
  * @KIPC_QUEUE_AUTO_DELETE: with CREATE, the queue is unlinked when its
  *	last handle closes, so a crashed program leaves nothing behind
+ * @KIPC_QUEUE_CHANNEL: with CREATE, a pipe-like queue: at most one handle
+ *	bound for reading and one for writing (EBUSY for another). Once the
+ *	writer has closed and the queue is drained, receives report end of
+ *	file; once the reader has closed, sends fail with EPIPE
+ * @KIPC_QUEUE_BROADCAST: with CREATE, every handle bound for reading
+ *	receives every message sent after it bound, in send order; each
+ *	reader's backlog holds at most max_msgs messages
+ * @KIPC_QUEUE_DROP_OLDEST: with BROADCAST, a reader whose backlog is full
+ *	loses its oldest message (counted in @dropped of the attributes)
+ *	instead of making the writer wait
+ * @KIPC_QUEUE_ANONYMOUS: create a queue with no name (name_len 0) that
+ *	only this handle and its peers (KIPC_IOC_QUEUE_PEER) can reach; it
+ *	goes away with the last of them
  */
 enum kipc_queue_bind_flags {
 	KIPC_QUEUE_READ		= 1 << 0,
@@ -120,6 +138,10 @@ enum kipc_queue_bind_flags {
 	KIPC_QUEUE_CREATE	= 1 << 2,
 	KIPC_QUEUE_EXCL		= 1 << 3,
 	KIPC_QUEUE_AUTO_DELETE	= 1 << 4,
+	KIPC_QUEUE_CHANNEL	= 1 << 5,
+	KIPC_QUEUE_BROADCAST	= 1 << 6,
+	KIPC_QUEUE_DROP_OLDEST	= 1 << 7,
+	KIPC_QUEUE_ANONYMOUS	= 1 << 8,
 };
 
 /**
@@ -202,6 +224,8 @@ struct kipc_unlink {
  *	buffer and remove it, instead of failing with EMSGSIZE
  * @KIPC_IO_TYPE_EXACT: receive: only messages whose type equals @type
  * @KIPC_IO_TYPE_EXCEPT: receive: only messages whose type differs from @type
+ * @KIPC_IO_NOSIGNAL: send on a channel whose reader is gone: fail with
+ *	EPIPE without raising SIGPIPE
  */
 enum kipc_io_flags {
 	KIPC_IO_NONBLOCK	= 1 << 0,
@@ -210,6 +234,7 @@ enum kipc_io_flags {
 	KIPC_IO_TRUNC		= 1 << 3,
 	KIPC_IO_TYPE_EXACT	= 1 << 4,
 	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
+	KIPC_IO_NOSIGNAL	= 1 << 6,
 };
 
 /**
@@ -319,7 +344,8 @@ struct kipc_queue_batch {
  * @max_msgs: out, capacity in messages
  * @max_msg_size: out, largest payload
  * @cur_msgs: out, messages queued now
- * @queue_flags: out, KIPC_QUEUE_AUTO_DELETE if set at creation
+ * @queue_flags: out, the creation flags among AUTO_DELETE, CHANNEL,
+ *	BROADCAST, DROP_OLDEST and ANONYMOUS
  * @cur_bytes: out, payload bytes queued now
  * @sent: out, messages sent since creation
  * @received: out, messages received (not peeked) since creation
@@ -328,6 +354,7 @@ struct kipc_queue_batch {
  * @gid: out, group in the caller's user namespace
  * @handle_flags: out, KIPC_QUEUE_READ/WRITE of this handle, and
  *	KIPC_HANDLE_NONBLOCK when the handle has O_NONBLOCK
+ * @dropped: out, broadcast messages that slow readers lost (DROP_OLDEST)
  *
  * Errors: EBADF the handle is not bound to a queue.
  */
@@ -345,6 +372,7 @@ struct kipc_queue_attr {
 	__u32 uid;
 	__u32 gid;
 	__u32 handle_flags;
+	__u64 dropped;
 };
 
 /* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
@@ -353,6 +381,69 @@ enum kipc_handle_flags {
 };
 
 #define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_GETATTR)
+
+/**
+ * struct kipc_queue_notify - ioctl(KIPC_IOC_QUEUE_NOTIFY)
+ * @size: sizeof(struct kipc_queue_notify)
+ * @flags: 0 to register, KIPC_NOTIFY_REMOVE to remove this handle's
+ *	registration
+ * @signo: the signal to send, 1.._NSIG-1
+ * @__reserved: must be 0
+ * @value: delivered in si_value
+ *
+ * Like mq_notify(): asks for one signal when a message arrives in an empty
+ * queue and no receiver is waiting for it. The signal goes to the thread
+ * that registered, with si_code SI_MESGQ, si_value @value, and si_pid and
+ * si_uid of the sender. The registration ends when it fires, when it is
+ * removed, or when the registering handle closes. One registration per
+ * queue; not for broadcast queues. Needs KIPC_QUEUE_READ.
+ *
+ * Errors: EBADF not bound to a queue for reading; EINVAL a bad signal, or
+ * a broadcast queue; EBUSY a registration exists; ENOENT remove without a
+ * registration by this handle.
+ */
+struct kipc_queue_notify {
+	__u32 size;
+	__u32 flags;
+	__s32 signo;
+	__u32 __reserved;
+	__u64 value;
+};
+
+enum kipc_notify_flags {
+	KIPC_NOTIFY_REMOVE	= 1 << 0,
+};
+
+#define KIPC_IOC_QUEUE_NOTIFY	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_NOTIFY)
+
+/**
+ * struct kipc_queue_peer - ioctl(KIPC_IOC_QUEUE_PEER)
+ * @size: sizeof(struct kipc_queue_peer)
+ * @flags: KIPC_PEER_CLOEXEC, KIPC_PEER_NONBLOCK for the new descriptor
+ * @access: KIPC_QUEUE_READ and/or KIPC_QUEUE_WRITE
+ * @fd: out, the new descriptor (ignored on input)
+ *
+ * Opens another handle to the queue this handle is bound to, with the
+ * access asked for, checked against the queue's mode as a bind would be.
+ * This is how a second end reaches an anonymous queue (pipe(2)-like).
+ * Returns the new descriptor, also stored in @fd.
+ *
+ * Errors: EBADF not bound to a queue; EINVAL no access; EACCES the mode
+ * refuses it; EBUSY a channel's end is taken; EMFILE no descriptor free.
+ */
+struct kipc_queue_peer {
+	__u32 size;
+	__u32 flags;
+	__u32 access;
+	__s32 fd;
+};
+
+enum kipc_peer_flags {
+	KIPC_PEER_CLOEXEC	= 1 << 0,
+	KIPC_PEER_NONBLOCK	= 1 << 1,
+};
+
+#define KIPC_IOC_QUEUE_PEER	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_PEER)
 
 /**
  * enum kipc_region_bind_flags - flags of struct kipc_region_bind
@@ -473,6 +564,7 @@ enum {
 	KIPC_A_QUEUE_RECEIVED,		/* u64 */
 	KIPC_A_QUEUE_FAILED,		/* u64 */
 	KIPC_A_QUEUE_PAD,
+	KIPC_A_QUEUE_DROPPED,		/* u64, broadcast losses */
 
 	__KIPC_A_QUEUE_MAX,
 	KIPC_A_QUEUE_MAX = (__KIPC_A_QUEUE_MAX - 1)

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The insides of a kipc queue, shared by queue.c (the queue itself and
+ * channels), queue_bcast.c (broadcast readers) and queue_notify.c
+ * (signals). Locking is documented in queue.c.
+ */
+#ifndef _KIPC_QUEUE_H
+#define _KIPC_QUEUE_H
+
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/pid.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "kipc.h"
+
+struct kipc_qmsg {
+	struct list_head node;
+	u64 type;
+	u64 seq;
+	u64 time_ns;
+	struct pid *tgid;
+	struct pid *pid;
+	kuid_t uid;
+	kgid_t gid;
+	u32 len;
+	u32 prio;
+	u32 refs;			/* broadcast: readers holding it */
+	bool small;
+	char data[];
+};
+
+struct kipc_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	/* Receivers only: which types they accept. */
+	u32 type_mode;			/* 0, KIPC_IO_TYPE_EXACT or _EXCEPT */
+	u64 type;
+	/* Counts woken waiters that have not run yet; NULL: not counted. */
+	u32 *pending;
+	bool woken;
+};
+
+/* A one-shot arrival signal, as mq_notify() registers. */
+struct kipc_queue_notification {
+	struct pid *pid;		/* the registering thread; NULL: none */
+	struct user_namespace *user_ns;	/* for si_uid */
+	struct kipc_handle *owner;
+	int signo;
+	u64 value;
+};
+
+struct kipc_queue {
+	struct kipc_obj obj;
+	spinlock_t lock;		/* everything below that changes */
+	struct list_head prio[KIPC_PRIO_MAX];
+	unsigned long prio_map;		/* bit p: prio[p] is non-empty */
+	u32 max_msgs;
+	u32 max_msg_size;
+	u32 cur_msgs;
+	u64 cur_bytes;
+	u64 seq;
+	u64 sent;
+	u64 received;
+	u64 failed;
+	u64 dropped;			/* broadcast, DROP_OLDEST */
+	u32 flags;			/* creation flags kept for life */
+	u32 nr_readers;			/* bound handles that may receive */
+	u32 nr_writers;			/* bound handles that may send */
+	bool writer_gone;		/* channel: EOF once drained */
+	bool reader_gone;		/* channel: EPIPE */
+	struct list_head bcast_readers;
+	struct kipc_queue_notification notify;
+	struct fasync_struct *fasync_in;	/* own lock; not q->lock */
+	struct fasync_struct *fasync_out;
+	struct list_head recv_waiters;
+	struct list_head send_waiters;
+	u32 recv_pending;		/* woken receivers not yet running */
+	u32 send_pending;		/* woken senders not yet running */
+	wait_queue_head_t poll_wait;
+	struct list_head small_cache;
+	u32 nr_small_cached;
+	kuid_t charged_uid;
+	u64 charged;
+};
+
+/* One handle bound for reading to a broadcast queue. */
+struct kipc_bcast_reader {
+	struct list_head node;		/* in q->bcast_readers */
+	struct list_head waiters;
+	u32 head;
+	u32 count;
+	struct kipc_qmsg *ring[];	/* q->max_msgs entries */
+};
+
+#define KIPC_IO_RECV_ONLY	(KIPC_IO_PEEK | KIPC_IO_TRUNC | \
+				 KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT)
+#define KIPC_IO_SEND_ALL	(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
+				 KIPC_IO_NOSIGNAL)
+#define KIPC_IO_RECV_ALL	(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
+				 KIPC_IO_RECV_ONLY)
+#define KIPC_QUEUE_KIND		(KIPC_QUEUE_CHANNEL | KIPC_QUEUE_BROADCAST | \
+				 KIPC_QUEUE_DROP_OLDEST | KIPC_QUEUE_ANONYMOUS)
+#define KIPC_QUEUE_BIND_ALL	(KIPC_QUEUE_READ | KIPC_QUEUE_WRITE | \
+				 KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | \
+				 KIPC_QUEUE_AUTO_DELETE | KIPC_QUEUE_KIND)
+
+static inline struct kipc_queue *kipc_obj_queue(struct kipc_obj *obj)
+{
+	return container_of(obj, struct kipc_queue, obj);
+}
+
+static inline bool kipc_queue_is_broadcast(const struct kipc_queue *q)
+{
+	return q->flags & KIPC_QUEUE_BROADCAST;
+}
+
+static inline bool kipc_queue_is_channel(const struct kipc_queue *q)
+{
+	return q->flags & KIPC_QUEUE_CHANNEL;
+}
+
+/* queue.c */
+int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
+		    struct kipc_waiter *w, ktime_t *deadline);
+void kipc_queue_wake(struct kipc_waiter *w);
+void kipc_queue_wake_all(struct list_head *waiters);
+void kipc_queue_kick_senders(struct kipc_queue *q);
+void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);
+void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m);
+void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list);
+
+/* queue_bcast.c */
+struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q);
+void kipc_bcast_reader_attach(struct kipc_queue *q, struct kipc_bcast_reader *r);
+void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r);
+bool kipc_bcast_full(struct kipc_queue *q);
+void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
+			struct list_head *dead);
+int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
+			struct kipc_msg *out, u32 flags, bool nonblock,
+			ktime_t *deadline);
+
+/* queue_notify.c */
+bool kipc_queue_notify_take(struct kipc_queue *q,
+			    struct kipc_queue_notification *out);
+void kipc_queue_notify_fire(struct kipc_queue_notification *n);
+void kipc_queue_notify_drop(struct kipc_queue *q, struct kipc_handle *h);
+void kipc_queue_signal_io(struct kipc_queue *q, int band);
+
+#endif /* _KIPC_QUEUE_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kipc: broadcast queues. Every handle bound for reading gets its own ring
+ * of message pointers, max_msgs long; a message is shared by the rings
+ * that hold it and freed when the last reader has taken it. Priorities
+ * and type selectors do not apply: each reader sees messages in the order
+ * they were sent.
+ *
+ * Locking: everything here runs under kipc_queue.lock, as queue.c
+ * documents, except the allocation of a reader and the copy-out of a
+ * message, which happen outside it; a message being copied out is held
+ * by its reference, so it cannot be freed under the copy.
+ */
+
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "queue.h"
+
+struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
+{
+	struct kipc_bcast_reader *r;
+
+	r = kvzalloc(struct_size(r, ring, q->max_msgs), GFP_KERNEL_ACCOUNT);
+	if (r)
+		INIT_LIST_HEAD(&r->waiters);
+	return r;
+}
+
+void kipc_bcast_reader_attach(struct kipc_queue *q, struct kipc_bcast_reader *r)
+{
+	lockdep_assert_held(&q->lock);
+
+	list_add_tail(&r->node, &q->bcast_readers);
+}
+
+/* Drops one reader's hold on @m; the last one queues it on @dead. */
+static void kipc_bcast_put(struct kipc_queue *q, struct kipc_qmsg *m,
+			   struct list_head *dead)
+{
+	lockdep_assert_held(&q->lock);
+
+	if (--m->refs)
+		return;
+	q->cur_msgs--;
+	q->cur_bytes -= m->len;
+	list_add(&m->node, dead);
+}
+
+static struct kipc_qmsg *kipc_bcast_pop(struct kipc_queue *q,
+					struct kipc_bcast_reader *r)
+{
+	struct kipc_qmsg *m = r->ring[r->head];
+
+	r->head = (r->head + 1) % q->max_msgs;
+	r->count--;
+	return m;
+}
+
+/* The reader's handle closes: it lets go of everything it still holds. */
+void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
+{
+	LIST_HEAD(dead);
+
+	spin_lock(&q->lock);
+	list_del(&r->node);
+	while (r->count)
+		kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
+	/* A writer waiting for this reader's room can go on. */
+	kipc_queue_kick_senders(q);
+	spin_unlock(&q->lock);
+
+	kipc_qmsg_free_list(q, &dead);
+	kvfree(r);
+}
+
+/* Whether a send must wait: some reader is full and none may lose. */
+bool kipc_bcast_full(struct kipc_queue *q)
+{
+	struct kipc_bcast_reader *r;
+
+	lockdep_assert_held(&q->lock);
+
+	if (q->flags & KIPC_QUEUE_DROP_OLDEST)
+		return false;
+	list_for_each_entry(r, &q->bcast_readers, node)
+		if (r->count == q->max_msgs)
+			return true;
+	return false;
+}
+
+/*
+ * Puts @m in every reader's ring. A full ring loses its oldest message
+ * (only under DROP_OLDEST; otherwise the sender waited for room). Messages
+ * no one holds any more, @m included when there is no reader, go on @dead
+ * to be freed once the lock is dropped.
+ */
+void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
+			struct list_head *dead)
+{
+	struct kipc_bcast_reader *r;
+
+	lockdep_assert_held(&q->lock);
+
+	m->refs = 1;		/* ours, while delivering */
+	q->cur_msgs++;
+	q->cur_bytes += m->len;
+	list_for_each_entry(r, &q->bcast_readers, node) {
+		if (r->count == q->max_msgs) {
+			kipc_bcast_put(q, kipc_bcast_pop(q, r), dead);
+			q->dropped++;
+		}
+		r->ring[(r->head + r->count) % q->max_msgs] = m;
+		r->count++;
+		m->refs++;
+		if (!list_empty(&r->waiters))
+			kipc_queue_wake(list_first_entry(&r->waiters,
+							 struct kipc_waiter,
+							 node));
+	}
+	kipc_bcast_put(q, m, dead);
+}
+
+int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
+			struct kipc_msg *out, u32 flags, bool nonblock,
+			ktime_t *deadline)
+{
+	void __user *ubuf = u64_to_user_ptr(out->buf);
+	struct kipc_waiter w = {};
+	struct kipc_qmsg *m;
+	u32 buflen = out->len;
+	void *peek = NULL;
+	LIST_HEAD(dead);
+	u32 ncopy;
+	int ret = 0;
+
+	if (flags & (KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT))
+		return -EINVAL;
+	if (flags & KIPC_IO_PEEK) {
+		peek = kvmalloc(min(buflen, q->max_msg_size) ?: 1, GFP_KERNEL);
+		if (!peek)
+			return -ENOMEM;
+	}
+
+	spin_lock(&q->lock);
+	while (!r->count) {
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = kipc_queue_wait(q, &r->waiters, &w, deadline);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		q->failed++;
+		goto unlock;
+	}
+
+	m = r->ring[r->head];
+	if (m->len > buflen && !(flags & KIPC_IO_TRUNC)) {
+		q->failed++;
+		out->len = m->len;
+		ret = -EMSGSIZE;
+		goto unlock;
+	}
+	ncopy = min(m->len, buflen);
+	if (peek) {
+		memcpy(peek, m->data, ncopy);
+		kipc_qmsg_fill_meta(m, out);
+		spin_unlock(&q->lock);
+		ret = copy_to_user(ubuf, peek, ncopy) ? -EFAULT : 0;
+		kvfree(peek);
+		return ret;
+	}
+	kipc_bcast_pop(q, r);
+	spin_unlock(&q->lock);
+
+	if (copy_to_user(ubuf, m->data, ncopy)) {
+		/* Nothing accepted is lost: it goes back at the head. */
+		spin_lock(&q->lock);
+		r->head = (r->head + q->max_msgs - 1) % q->max_msgs;
+		r->ring[r->head] = m;
+		r->count++;
+		spin_unlock(&q->lock);
+		return -EFAULT;
+	}
+	kipc_qmsg_fill_meta(m, out);
+
+	spin_lock(&q->lock);
+	q->received++;
+	kipc_bcast_put(q, m, &dead);
+	kipc_queue_kick_senders(q);
+unlock:
+	spin_unlock(&q->lock);
+	kvfree(peek);
+	kipc_qmsg_free_list(q, &dead);
+	return ret;
+}
