@@ -335,7 +335,7 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 	return 0;
 }
 
-static void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events)
+void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events)
 {
 	if (wq_has_sleeper(&q->poll_wait))
 		wake_up_interruptible_poll(&q->poll_wait, events);

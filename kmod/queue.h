@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -89,6 +90,7 @@ struct kipc_queue {
 struct kipc_bcast_reader {
 	struct list_head node;		/* in q->bcast_readers */
 	struct list_head waiters;
+	struct mutex recv_lock;		/* one receive at a time */
 	u32 head;
 	u32 count;
 	struct kipc_qmsg *ring[];	/* q->max_msgs entries */
@@ -130,6 +132,7 @@ void kipc_queue_kick_senders(struct kipc_queue *q);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);
 void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m);
 void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list);
+void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
 
 /* queue_bcast.c */
 struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q);

@@ -6,13 +6,18 @@
  * and type selectors do not apply: each reader sees messages in the order
  * they were sent.
  *
- * Locking: everything here runs under kipc_queue.lock, as queue.c
- * documents, except the allocation of a reader and the copy-out of a
- * message, which happen outside it; a message being copied out is held
- * by its reference, so it cannot be freed under the copy.
+ * Locking: kipc_bcast_reader.recv_lock (mutex) lets one receive at a
+ * time work on a reader's ring; it is taken outside kipc_queue.lock.
+ * Everything else runs under kipc_queue.lock, as queue.c documents,
+ * except the allocation of a reader and the copy-out of a message. The
+ * message being copied out stays at the head of the ring, with an extra
+ * reference, until the copy has succeeded, so a failed copy loses nothing
+ * and a sender can never fill the slot it still occupies.
  */
 
+#include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -23,8 +28,10 @@ struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
 	struct kipc_bcast_reader *r;
 
 	r = kvzalloc(struct_size(r, ring, q->max_msgs), GFP_KERNEL_ACCOUNT);
-	if (r)
+	if (r) {
 		INIT_LIST_HEAD(&r->waiters);
+		mutex_init(&r->recv_lock);
+	}
 	return r;
 }
 
@@ -72,6 +79,9 @@ void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 	spin_unlock(&q->lock);
 
 	kipc_qmsg_free_list(q, &dead);
+	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
+	kipc_queue_signal_io(q, POLL_OUT);
+	mutex_destroy(&r->recv_lock);
 	kvfree(r);
 }
 
@@ -130,18 +140,14 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	struct kipc_waiter w = {};
 	struct kipc_qmsg *m;
 	u32 buflen = out->len;
-	void *peek = NULL;
 	LIST_HEAD(dead);
 	u32 ncopy;
 	int ret = 0;
 
 	if (flags & (KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT))
 		return -EINVAL;
-	if (flags & KIPC_IO_PEEK) {
-		peek = kvmalloc(min(buflen, q->max_msg_size) ?: 1, GFP_KERNEL);
-		if (!peek)
-			return -ENOMEM;
-	}
+	if (mutex_lock_interruptible(&r->recv_lock))
+		return -ERESTARTSYS;
 
 	spin_lock(&q->lock);
 	while (!r->count) {
@@ -166,35 +172,31 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 		goto unlock;
 	}
 	ncopy = min(m->len, buflen);
-	if (peek) {
-		memcpy(peek, m->data, ncopy);
-		kipc_qmsg_fill_meta(m, out);
-		spin_unlock(&q->lock);
-		ret = copy_to_user(ubuf, peek, ncopy) ? -EFAULT : 0;
-		kvfree(peek);
-		return ret;
-	}
-	kipc_bcast_pop(q, r);
+	m->refs++;		/* ours, across the copy */
+	kipc_qmsg_fill_meta(m, out);
 	spin_unlock(&q->lock);
 
-	if (copy_to_user(ubuf, m->data, ncopy)) {
-		/* Nothing accepted is lost: it goes back at the head. */
-		spin_lock(&q->lock);
-		r->head = (r->head + q->max_msgs - 1) % q->max_msgs;
-		r->ring[r->head] = m;
-		r->count++;
-		spin_unlock(&q->lock);
-		return -EFAULT;
-	}
-	kipc_qmsg_fill_meta(m, out);
+	ret = copy_to_user(ubuf, m->data, ncopy) ? -EFAULT : 0;
 
 	spin_lock(&q->lock);
-	q->received++;
+	/*
+	 * Taken unless it failed or was a peek. Under DROP_OLDEST a sender may
+	 * have dropped it meanwhile; it was delivered all the same.
+	 */
+	if (!ret && !(flags & KIPC_IO_PEEK)) {
+		if (r->count && r->ring[r->head] == m)
+			kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
+		q->received++;
+		kipc_queue_kick_senders(q);
+	}
 	kipc_bcast_put(q, m, &dead);
-	kipc_queue_kick_senders(q);
 unlock:
 	spin_unlock(&q->lock);
-	kvfree(peek);
+	mutex_unlock(&r->recv_lock);
 	kipc_qmsg_free_list(q, &dead);
+	if (!ret && !(flags & KIPC_IO_PEEK)) {
+		kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
+		kipc_queue_signal_io(q, POLL_OUT);
+	}
 	return ret;
 }

@@ -188,7 +188,9 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 	if (IS_ERR(obj))
 		return obj;
 
-	kref_init(&obj->ref);		/* the registry's reference */
+	kref_init(&obj->ref);		/* the registry's, or an anonymous
+					 * object's first handle's
+					 */
 	obj->type = req->type;
 	obj->ns = ns;
 	kref_get(&ns->ref);
@@ -245,6 +247,11 @@ struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req)
 		obj = kipc_obj_create_locked(ns, req);
 		if (IS_ERR(obj))
 			goto out;
+		/* Nothing names an anonymous object: the first handle's. */
+		if (req->anonymous) {
+			obj->handles++;
+			goto out;
+		}
 	}
 	kref_get(&obj->ref);
 	obj->handles++;
