@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	2
+#define KIPC_LIB_VERSION_MINOR	3
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* What the loaded module says about itself. */
@@ -94,6 +94,18 @@ int kipc_queue_getattr(int fd, struct kipc_queue_attr *attr);
 int kipc_queue_setattr(int fd, unsigned int handle_flags);
 
 /*
+ * Pipes and signals. kipc_pipe() makes an anonymous channel: fds[0]
+ * receives, fds[1] sends, end of file and EPIPE as with pipe(2).
+ * kipc_queue_peer() opens another handle on a queue a handle is bound to.
+ * kipc_queue_notify() asks for one signal when a message arrives in the
+ * empty queue, as mq_notify() does.
+ */
+int kipc_pipe(int fds[2], int flags);
+int kipc_queue_peer(int fd, unsigned int access, int flags);
+int kipc_queue_notify(int fd, int signo, uint64_t value);
+int kipc_queue_notify_remove(int fd);
+
+/*
  * Shared-memory regions. A region handle is a file descriptor of /dev/kipc
  * bound to a named region; its pages are mapped with kipc_region_map(),
  * and a mapping outlives the handle and the region's name.
@@ -140,6 +152,100 @@ int kipc_region_event_snapshot(const struct kipc_region_event *ev,
 int kipc_region_event_wait(struct kipc_region_event *ev, uint32_t seq,
 			   const struct timespec *abs_timeout);
 int kipc_region_event_notify(struct kipc_region_event *ev, int max_waiters);
+
+/*
+ * Listing, inspection and control by name, through the kipc generic netlink
+ * family. They need no handle and no access to the object, and they see
+ * the caller's IPC namespace only. IDs are in the caller's user namespace.
+ */
+enum kipc_object_type {
+	KIPC_OBJECT_QUEUE	= 1,
+	KIPC_OBJECT_REGION	= 2,
+};
+
+struct kipc_obj_info {
+	char name[KIPC_NAME_MAX + 1];
+	uint32_t object;	/* enum kipc_object_type */
+	uint32_t uid;		/* owner */
+	uint32_t gid;		/* group */
+	uint32_t mode;		/* permission bits */
+	uint32_t flags;		/* creation flags: KIPC_QUEUE_AUTO_DELETE,
+				 * CHANNEL, BROADCAST, DROP_OLDEST;
+				 * KIPC_REGION_AUTO_DELETE */
+	uint32_t handles;	/* bound handles */
+	uint64_t ctime_ns;	/* CLOCK_REALTIME at creation */
+	/* Queues only. */
+	uint32_t max_msgs;
+	uint32_t max_msg_size;
+	uint32_t cur_msgs;
+	uint32_t __pad;
+	uint64_t cur_bytes;
+	uint64_t sent;
+	uint64_t received;
+	uint64_t failed;
+	uint64_t dropped;	/* broadcast messages lost by slow readers */
+	/* Regions only. */
+	uint64_t size;		/* bytes */
+	uint64_t mappings;	/* memory mappings, in any process */
+	uint64_t __reserved[4];
+};
+
+int kipc_queue_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
+		    void *arg);
+int kipc_region_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
+		     void *arg);
+int kipc_queue_stat(const char *name, struct kipc_obj_info *info);
+int kipc_region_stat(const char *name, struct kipc_obj_info *info);
+int kipc_queue_chmod(const char *name, mode_t mode);
+int kipc_queue_chown(const char *name, uid_t uid, gid_t gid);
+int kipc_region_chmod(const char *name, mode_t mode);
+int kipc_region_chown(const char *name, uid_t uid, gid_t gid);
+
+/* Module-wide figures and the module's parameters. */
+struct kipc_stats {
+	uint32_t queues;		/* alive, in every IPC namespace */
+	uint32_t regions;
+	uint32_t namespaces;		/* IPC namespaces that use kipc */
+	uint32_t listeners;		/* monitor subscriptions */
+	uint32_t max_queues;		/* module parameters from here */
+	uint32_t max_regions;
+	uint32_t default_max_msgs;
+	uint32_t max_msgs_limit;
+	uint32_t default_msg_size;
+	uint32_t msg_size_limit;
+	uint64_t max_region_size;
+	uint64_t __reserved[4];
+};
+
+int kipc_stats_get(struct kipc_stats *st);
+
+/*
+ * Events: a monitor hears of every queue and region created, deleted or
+ * changed (mode, owner) in the IPC namespace it was opened in. Its file
+ * descriptor polls readable when an event waits.
+ */
+enum kipc_event_type {
+	KIPC_EVENT_QUEUE_CREATE		= 1,
+	KIPC_EVENT_QUEUE_DELETE		= 2,
+	KIPC_EVENT_QUEUE_CHANGE		= 3,
+	KIPC_EVENT_REGION_CREATE	= 4,
+	KIPC_EVENT_REGION_DELETE	= 5,
+	KIPC_EVENT_REGION_CHANGE	= 6,
+};
+
+struct kipc_event {
+	uint32_t type;			/* enum kipc_event_type */
+	uint32_t __reserved;
+	struct kipc_obj_info obj;	/* the object, as of the event */
+};
+
+struct kipc_monitor;
+
+int kipc_monitor_open(struct kipc_monitor **mon);
+int kipc_monitor_fd(const struct kipc_monitor *mon);
+int kipc_monitor_next(struct kipc_monitor *mon, struct kipc_event *ev,
+		      int timeout_ms);
+int kipc_monitor_close(struct kipc_monitor *mon);
 
 #ifdef __cplusplus
 }

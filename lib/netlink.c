@@ -3,8 +3,10 @@
  * Requests to the "kipc" generic netlink family, through libnl-genl.
  *
  * Each request opens its own socket, so calls from several threads never
- * share state. The kernel's errno is taken from the NLMSG_ERROR reply
- * itself, because libnl folds errnos into its own coarser codes.
+ * share state; only a monitor keeps one, for the events it subscribed to.
+ * The kernel's errno is taken from the NLMSG_ERROR reply (or, for a dump,
+ * from NLMSG_DONE) itself, because libnl folds errnos into its own coarser
+ * codes.
  */
 
 #include <errno.h>
@@ -43,15 +45,41 @@ static int kipc_nl_on_done(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/*
+ * The end of a dump. Its payload, when there is one, is the dump's status:
+ * a negative errno if the kernel failed part way.
+ */
+static int kipc_nl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct kipc_nl_state *st = arg;
+	int status;
+
+	if (nlmsg_datalen(nlh) >= (int)sizeof(status)) {
+		memcpy(&status, nlmsg_data(nlh), sizeof(status));
+		if (status < 0)
+			st->error = status;
+	}
+	st->done = 1;
+	return NL_STOP;
+}
+
+/* A reply. Its parser may end the request early with NL_STOP. */
 static int kipc_nl_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct kipc_nl_state *st = arg;
+	int ret;
 
-	return st->req->parse ? st->req->parse(msg, st->req->arg) : NL_OK;
+	if (!st->req->parse)
+		return NL_OK;
+	ret = st->req->parse(msg, st->req->arg);
+	if (ret == NL_STOP)
+		st->done = 1;
+	return ret;
 }
 
 /* libnl's own codes, mapped back to the errno a caller can act on. */
-static int kipc_nl_errno(int nlerr)
+int kipc_nl_errno(int nlerr)
 {
 	switch (-nlerr) {
 	case NLE_NOMEM:
@@ -67,60 +95,91 @@ static int kipc_nl_errno(int nlerr)
 	}
 }
 
-int kipc_nl_transact(const struct kipc_nl_request *req)
+int kipc_nl_connect(struct kipc_nl_sock *ns)
 {
-	struct kipc_nl_state st = { .req = req };
-	struct nl_sock *sk;
-	struct nl_msg *msg = NULL;
-	struct nl_cb *cb = NULL;
-	int family, ret;
+	int ret;
 
-	sk = nl_socket_alloc();
-	if (!sk)
+	ns->sk = nl_socket_alloc();
+	if (!ns->sk)
 		return -ENOMEM;
-	ret = genl_connect(sk);
+	ret = genl_connect(ns->sk);
 	if (ret < 0) {
 		ret = kipc_nl_errno(ret);
-		goto out;
+		goto fail;
 	}
-
-	family = genl_ctrl_resolve(sk, KIPC_FAMILY_NAME);
-	if (family < 0) {
+	ret = genl_ctrl_resolve(ns->sk, KIPC_FAMILY_NAME);
+	if (ret < 0) {
 		/* The family exists only while the module is loaded. */
-		ret = family == -NLE_OBJ_NOTFOUND ? -ENOENT : kipc_nl_errno(family);
-		goto out;
+		ret = ret == -NLE_OBJ_NOTFOUND ? -ENOENT : kipc_nl_errno(ret);
+		goto fail;
 	}
+	ns->family = ret;
+	return 0;
+fail:
+	nl_socket_free(ns->sk);
+	ns->sk = NULL;
+	return ret;
+}
+
+void kipc_nl_close(struct kipc_nl_sock *ns)
+{
+	nl_socket_free(ns->sk);
+	ns->sk = NULL;
+}
+
+/* A request message for req->cmd, with its attributes, ready to send. */
+int kipc_nl_build(const struct kipc_nl_sock *ns,
+		  const struct kipc_nl_request *req, struct nl_msg **msgp)
+{
+	struct nl_msg *msg;
+	int ret;
 
 	msg = nlmsg_alloc();
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!msg || !cb) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ns->family, 0,
 			 req->flags | NLM_F_ACK, req->cmd, KIPC_FAMILY_VERSION)) {
-		ret = -ENOMEM;
-		goto out;
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
 	if (req->build) {
 		ret = req->build(msg, req->arg);
-		if (ret < 0)
-			goto out;
+		if (ret < 0) {
+			nlmsg_free(msg);
+			return ret;
+		}
 	}
+	*msgp = msg;
+	return 0;
+}
+
+int kipc_nl_exec(struct kipc_nl_sock *ns, const struct kipc_nl_request *req)
+{
+	struct kipc_nl_state st = { .req = req };
+	struct nl_msg *msg = NULL;
+	struct nl_cb *cb;
+	int ret;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	ret = kipc_nl_build(ns, req, &msg);
+	if (ret < 0)
+		goto out;
 
 	nl_cb_err(cb, NL_CB_CUSTOM, kipc_nl_on_error, &st);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kipc_nl_on_done, &st);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kipc_nl_on_done, &st);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kipc_nl_on_finish, &st);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kipc_nl_on_valid, &st);
 
-	ret = nl_send_auto(sk, msg);
+	ret = nl_send_auto(ns->sk, msg);
 	if (ret < 0) {
 		ret = kipc_nl_errno(ret);
 		goto out;
 	}
 	ret = 0;
 	while (!st.done) {
-		ret = nl_recvmsgs(sk, cb);
+		ret = nl_recvmsgs(ns->sk, cb);
 		if (ret < 0 && !st.done) {
 			ret = kipc_nl_errno(ret);
 			goto out;
@@ -130,7 +189,19 @@ int kipc_nl_transact(const struct kipc_nl_request *req)
 out:
 	nl_cb_put(cb);
 	nlmsg_free(msg);
-	nl_socket_free(sk);
+	return ret;
+}
+
+int kipc_nl_transact(const struct kipc_nl_request *req)
+{
+	struct kipc_nl_sock ns;
+	int ret;
+
+	ret = kipc_nl_connect(&ns);
+	if (ret < 0)
+		return ret;
+	ret = kipc_nl_exec(&ns, req);
+	kipc_nl_close(&ns);
 	return ret;
 }
 

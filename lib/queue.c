@@ -61,6 +61,10 @@ static int kipc_timeout_ns(const struct timespec *ts, __s64 *ns)
 }
 
 /* Adds KIPC_IO_TIMEOUT when there is a deadline; refuses it without one. */
+/* What a creator may ask for in struct kipc_queue_config.flags. */
+#define KIPC_QUEUE_CONFIG_FLAGS	(KIPC_QUEUE_AUTO_DELETE | KIPC_QUEUE_CHANNEL | \
+				 KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST)
+
 static int kipc_io_deadline(unsigned int *flags,
 			    const struct timespec *abs_timeout, __s64 *ns)
 {
@@ -84,7 +88,7 @@ int kipc_queue_open(const char *name, int oflag, mode_t mode,
 
 	if (oflag & ~(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK))
 		return -EINVAL;
-	if (cfg && (cfg->flags & ~(uint32_t)KIPC_QUEUE_AUTO_DELETE))
+	if (cfg && (cfg->flags & ~(uint32_t)KIPC_QUEUE_CONFIG_FLAGS))
 		return -EINVAL;
 
 	memset(&b, 0, sizeof(b));
@@ -112,8 +116,7 @@ int kipc_queue_open(const char *name, int oflag, mode_t mode,
 		if (cfg) {
 			b.max_msgs = cfg->max_msgs;
 			b.max_msg_size = cfg->max_msg_size;
-			if (cfg->flags & KIPC_QUEUE_AUTO_DELETE)
-				b.flags |= KIPC_QUEUE_AUTO_DELETE;
+			b.flags |= cfg->flags;
 		}
 	}
 	if (oflag & O_EXCL)

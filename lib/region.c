@@ -13,6 +13,14 @@
 
 #define KIPC_REGION_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL)
 
+/* ENOTTY means a module without regions: reported as EOPNOTSUPP. */
+static int kipc_region_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	if (ioctl(fd, cmd, arg) >= 0)
+		return 0;
+	return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+}
+
 int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
 		     unsigned int flags)
 {
@@ -49,7 +57,7 @@ int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
 	fd = kipc_dev_open();
 	if (fd < 0)
 		return fd;
-	ret = ioctl(fd, KIPC_IOC_REGION_BIND, &bind) < 0 ? -errno : 0;
+	ret = kipc_region_ioctl(fd, KIPC_IOC_REGION_BIND, &bind);
 	if (ret) {
 		close(fd);
 		return ret;
@@ -96,7 +104,7 @@ int kipc_region_unlink(const char *name)
 	fd = kipc_dev_open();
 	if (fd < 0)
 		return fd;
-	ret = ioctl(fd, KIPC_IOC_REGION_UNLINK, &req) < 0 ? -errno : 0;
+	ret = kipc_region_ioctl(fd, KIPC_IOC_REGION_UNLINK, &req);
 	close(fd);
 	return ret;
 }
@@ -107,5 +115,5 @@ int kipc_region_info(int fd, struct kipc_region_info *info)
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
-	return ioctl(fd, KIPC_IOC_REGION_INFO, info) < 0 ? -errno : 0;
+	return kipc_region_ioctl(fd, KIPC_IOC_REGION_INFO, info);
 }

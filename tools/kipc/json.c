@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Minimal JSON output for the CLI: nested objects of strings, numbers,
- * booleans and byte strings, compact by default and indented with -p.
+ * Minimal JSON output for the CLI: nested objects and arrays of strings,
+ * numbers, booleans and byte strings, compact by default and indented
+ * with -p.
  */
 
 #include <stdio.h>
@@ -64,6 +65,27 @@ void json_end_object(void)
 		depth--;
 	json_indent();
 	putchar('}');
+}
+
+void json_begin_array(const char *key)
+{
+	if (depth > 0 || key)
+		json_key(key);
+	putchar('[');
+	if (depth < JSON_MAX_DEPTH - 1)
+		depth++;
+	need_comma[depth] = false;
+}
+
+void json_end_array(void)
+{
+	bool empty = !need_comma[depth];
+
+	if (depth > 0)
+		depth--;
+	if (!empty)
+		json_indent();
+	putchar(']');
 }
 
 void json_string(const char *key, const char *val)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct kipc_cmd {
 	const char *name;
@@ -28,9 +29,25 @@ int parse_uint(const char *opt, const char *arg, uint64_t max, bool size_suffix,
 int parse_mode(const char *opt, const char *arg, unsigned int *mode);
 int bad_option(const char *cmd, int opt, char **argv);
 
+/* Shared by the commands (util.c). */
+struct option;
+int parse_opts(const char *cmd, int argc, char **argv,
+	       const struct option *opts, const char *help,
+	       int (*opt_fn)(int opt, const char *arg, void *ctx), void *ctx);
+int no_opt(int opt, const char *arg, void *ctx);
+int positional(const char *cmd, int argc, char **argv, int max_extra,
+	       const char **name);
+int obj_fail(const char *object, const char *name, int err);
+int read_stdin(size_t max, char **bufp, size_t *lenp);
+void format_time(char *out, size_t size, uint64_t ns);
+void format_size(char *out, size_t size, uint64_t bytes);
+void format_mode(char *out, size_t size, uint32_t mode);
+
 /* A small JSON writer for -j, in the spirit of bpftool's. */
 void json_begin_object(const char *key);
 void json_end_object(void);
+void json_begin_array(const char *key);
+void json_end_array(void);
 void json_string(const char *key, const char *val);
 void json_uint(const char *key, uint64_t val);
 void json_int(const char *key, int64_t val);
@@ -40,5 +57,54 @@ void json_finish(void);
 
 int do_version(int argc, char **argv);
 int do_queue(int argc, char **argv);
+int do_region(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+
+/*
+ * What queues and regions share (object.c): listing, inspection and
+ * ownership by name, over netlink.
+ */
+struct kipc_obj_info;
+
+#define CELL_MAX	32
+
+struct obj_kind {
+	const char *object;		/* "queue" or "region" */
+	int (*list)(int (*cb)(const struct kipc_obj_info *info, void *arg),
+		    void *arg);
+	int (*stat)(const char *name, struct kipc_obj_info *info);
+	int (*chmod)(const char *name, mode_t mode);
+	int (*chown)(const char *name, uid_t uid, gid_t gid);
+	/* The list's columns after NAME, MODE and OWNER. */
+	const char *const *columns;
+	unsigned int ncolumns;
+	/* Fills one cell per column. */
+	void (*cells)(const struct kipc_obj_info *info, char (*cell)[CELL_MAX]);
+	/* The members after the name, before those every object has. */
+	void (*fields)(const struct kipc_obj_info *info);
+};
+
+extern const struct obj_kind queue_kind;
+extern const struct obj_kind region_kind;
+
+/*
+ * Members of an object: in JSON mode (-j) JSON members of the object open,
+ * else aligned "key value" lines.
+ */
+extern int field_width;	/* of the key column in text; 12 by default */
+void field_string(const char *key, const char *val);
+void field_uint(const char *key, uint64_t val);
+void field_bool(const char *key, bool val);
+void field_mode(const char *key, uint32_t mode);
+/* ns as a number under json_key, as a UTC time under text_key. */
+void field_time(const char *json_key, const char *text_key, uint64_t ns);
+
+/* Every member of an object, for show, list -j and monitor -j. */
+void obj_fields(const struct obj_kind *kind, const struct kipc_obj_info *info);
+int obj_show(const struct obj_kind *kind, int argc, char **argv);
+int obj_list(const struct obj_kind *kind, int argc, char **argv);
+int obj_chmod(const struct obj_kind *kind, int argc, char **argv);
+int obj_chown(const struct obj_kind *kind, int argc, char **argv);
 
 #endif /* KIPC_CLI_H */

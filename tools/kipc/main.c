@@ -59,8 +59,9 @@ int usage_error(const char *fmt, ...)
 
 /*
  * A whole-string unsigned number for option opt: decimal, or hexadecimal
- * after "0x". With size_suffix, a trailing K or M multiplies by 1024 or
- * 1024 * 1024. Returns 0, or prints a usage error and returns 2.
+ * after "0x". With size_suffix, a trailing K, M or G multiplies by 1024,
+ * 1024 * 1024 or 1024 * 1024 * 1024. Returns 0, or prints a usage error and
+ * returns 2.
  */
 int parse_uint(const char *opt, const char *arg, uint64_t max, bool size_suffix,
 	       uint64_t *val)
@@ -85,8 +86,9 @@ int parse_uint(const char *opt, const char *arg, uint64_t max, bool size_suffix,
 	v = strtoull(p, &end, base);
 	if (errno)
 		goto range;
-	if (size_suffix && base == 10 && (*end == 'K' || *end == 'M')) {
-		mult = *end == 'K' ? 1024 : 1024 * 1024;
+	if (size_suffix && base == 10 && *end && strchr("KMG", *end)) {
+		mult = *end == 'K' ? 1024 : *end == 'M' ? 1024 * 1024 :
+						      1024 * 1024 * 1024;
 		end++;
 	}
 	if (*end)
@@ -158,6 +160,9 @@ static int do_help(int argc, char **argv);
 
 static const struct kipc_cmd objects[] = {
 	{ "queue", do_queue, "named message queues" },
+	{ "region", do_region, "named shared-memory regions" },
+	{ "stats", do_stats, "module-wide counts and parameters" },
+	{ "monitor", do_monitor, "print queue and region events as they happen" },
 	{ "version", do_version, "library and module versions" },
 	{ "help", do_help, "this text" },
 	{ NULL, NULL, NULL },

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc queue: create, send to, receive from, show and delete message
- * queues, through libkipc.
+ * kipc queue: create, send to, receive from, list, show, chmod, chown and
+ * delete message queues, through libkipc.
  */
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,15 +38,14 @@ enum {
 	OPT_PEEK,
 	OPT_TRUNC,
 	OPT_SIZE,
+	OPT_CHANNEL,
+	OPT_BROADCAST,
+	OPT_DROP_OLDEST,
 };
 
 static int queue_fail(const char *name, int err)
 {
-	/* Without the device, ENOENT is about the module, not the queue. */
-	if (err == ENOENT && access("/dev/" KIPC_DEVICE_NAME, F_OK))
-		return errorf("queue", name, err,
-			      "/dev/" KIPC_DEVICE_NAME " (is the kipc module loaded?)");
-	return errorf("queue", name, err, NULL);
+	return obj_fail("queue", name, err);
 }
 
 /* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
@@ -60,56 +60,25 @@ static void deadline_after(uint64_t ms, struct timespec *ts)
 	}
 }
 
-/* Parses options for every command; -h and --help print usage. */
-static int parse_opts(const char *cmd, int argc, char **argv,
-		      const struct option *opts, const char *help,
-		      int (*opt_fn)(int opt, const char *arg, void *ctx),
-		      void *ctx)
-{
-	int opt, ret;
-
-	optind = 0;	/* main() used getopt: start afresh */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			fputs(help, stdout);
-			return -1;
-		}
-		if (opt == '?' || opt == ':')
-			return bad_option(cmd, opt, argv);
-		ret = opt_fn(opt, optarg, ctx);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* The command's positional arguments: NAME, then up to max_extra more. */
-static int positional(const char *cmd, int argc, char **argv, int max_extra,
-		      const char **name)
-{
-	int n = argc - optind;
-
-	if (n < 1)
-		return usage_error("%s: missing NAME", cmd);
-	if (n > 1 + max_extra)
-		return usage_error("%s: unexpected argument \"%s\"", cmd,
-				   argv[optind + 1 + max_extra]);
-	*name = argv[optind];
-	return 0;
-}
-
 /* ---- create ---- */
 
 static const char create_help[] =
 	"Usage: kipc queue create NAME [--max-msgs N] [--msg-size B] [--mode MODE]\n"
-	"                         [--auto-delete]\n"
+	"                         [--auto-delete] [--channel | --broadcast\n"
+	"                         [--drop-oldest]]\n"
 	"Create the message queue NAME, which must not exist yet.\n"
 	"  --max-msgs N    capacity in messages (default: the module's)\n"
-	"  --msg-size B    largest message in bytes, K and M suffixes allowed\n"
+	"  --msg-size B    largest message in bytes, K, M and G suffixes allowed\n"
 	"                  (default: the module's)\n"
 	"  --mode MODE     octal permission bits (default 0600)\n"
-	"  --auto-delete   delete the queue when its last handle closes\n";
+	"  --auto-delete   delete the queue when its last handle closes\n"
+	"  --channel       one reader and one writer; end of file once the\n"
+	"                  writer has gone and the queue is drained, EPIPE once\n"
+	"                  the reader has gone\n"
+	"  --broadcast     every reader receives every message; each reader's\n"
+	"                  backlog holds at most the capacity\n"
+	"  --drop-oldest   with --broadcast: a slow reader loses its oldest\n"
+	"                  message instead of holding the writer back\n";
 
 struct create_ctx {
 	struct kipc_queue_config cfg;
@@ -143,6 +112,15 @@ static int create_opt(int opt, const char *arg, void *p)
 	case OPT_AUTO_DELETE:
 		c->cfg.flags |= KIPC_QUEUE_AUTO_DELETE;
 		return 0;
+	case OPT_CHANNEL:
+		c->cfg.flags |= KIPC_QUEUE_CHANNEL;
+		return 0;
+	case OPT_BROADCAST:
+		c->cfg.flags |= KIPC_QUEUE_BROADCAST;
+		return 0;
+	case OPT_DROP_OLDEST:
+		c->cfg.flags |= KIPC_QUEUE_DROP_OLDEST;
+		return 0;
 	}
 	return 2;
 }
@@ -154,6 +132,9 @@ static int queue_create(int argc, char **argv)
 		{ "msg-size", required_argument, NULL, OPT_MSG_SIZE },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "auto-delete", no_argument, NULL, OPT_AUTO_DELETE },
+		{ "channel", no_argument, NULL, OPT_CHANNEL },
+		{ "broadcast", no_argument, NULL, OPT_BROADCAST },
+		{ "drop-oldest", no_argument, NULL, OPT_DROP_OLDEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,8 +149,18 @@ static int queue_create(int argc, char **argv)
 	ret = positional("queue create", argc, argv, 0, &name);
 	if (ret)
 		return ret;
+	if ((c.cfg.flags & KIPC_QUEUE_CHANNEL) &&
+	    (c.cfg.flags & KIPC_QUEUE_BROADCAST))
+		return usage_error("queue create: --channel and --broadcast exclude each other");
+	if ((c.cfg.flags & KIPC_QUEUE_DROP_OLDEST) &&
+	    !(c.cfg.flags & KIPC_QUEUE_BROADCAST))
+		return usage_error("queue create: --drop-oldest needs --broadcast");
 
 	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, c.mode, &c.cfg);
+	if (fd == -EMFILE)
+		/* What EMFILE means here, as for mq_open(). */
+		return errorf("queue", name, EMFILE,
+			      "RLIMIT_MSGQUEUE cannot cover its capacity");
 	if (fd < 0)
 		return queue_fail(name, -fd);
 	kipc_queue_close(fd);
@@ -235,34 +226,6 @@ static int io_opt(int opt, const char *arg, void *p)
 		return c->size ? 0 : usage_error("--size: must be at least 1");
 	}
 	return 2;
-}
-
-/* All of standard input, refused with EMSGSIZE beyond max bytes. */
-static int read_stdin(size_t max, char **bufp, size_t *lenp)
-{
-	size_t len = 0, cap = max + 1;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -ENOMEM;
-	while (len < cap) {
-		size_t n = fread(buf + len, 1, cap - len, stdin);
-
-		if (!n)
-			break;
-		len += n;
-	}
-	if (ferror(stdin)) {
-		free(buf);
-		return -EIO;
-	}
-	if (len > max) {
-		free(buf);
-		return -EMSGSIZE;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
 }
 
 static int send_lines(int fd, const char *name, const struct io_ctx *c,
@@ -368,19 +331,8 @@ static const char recv_help[] =
 	"  --nonblock      fail instead of waiting while no message is ready\n"
 	"  --peek          print the message but leave it queued\n"
 	"  --trunc         take a message larger than the buffer, cut short\n"
-	"  --size B        receive buffer in bytes, K and M suffixes allowed\n"
+	"  --size B        receive buffer in bytes, K, M and G suffixes allowed\n"
 	"                  (default: the queue's largest message)\n";
-
-static void format_time(char *out, size_t size, uint64_t ns)
-{
-	time_t sec = (time_t)(ns / NSEC_PER_SEC);
-	struct tm tm;
-	size_t n = 0;
-
-	if (gmtime_r(&sec, &tm))
-		n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, size - n, ".%09" PRIu64 "Z", ns % NSEC_PER_SEC);
-}
 
 /* Printable ASCII as it is, a backslash doubled, any other byte as \xNN. */
 static void print_escaped(const unsigned char *p, size_t len)
@@ -509,82 +461,171 @@ static int queue_recv(int argc, char **argv)
 	return ret;
 }
 
-/* ---- show ---- */
+/* ---- watch ---- */
 
-static const char show_help[] =
-	"Usage: kipc [-j] [-p] queue show NAME\n"
-	"Print the attributes and counters of the queue NAME.\n";
+static const char watch_help[] =
+	"Usage: kipc queue watch NAME [--count N]\n"
+	"Wait for messages on the queue NAME and print each as it arrives, as\n"
+	"'recv' does, until interrupted or N messages were printed. The wait is\n"
+	"the queue's arrival notification (a signal, as with mq_notify()), so\n"
+	"the watcher holds no receive open while the queue is idle.\n"
+	"  --count N       stop after N messages\n";
 
-static int no_opt(int opt, const char *arg, void *ctx)
+/* Takes every message that is there now; returns how many, or -errno. */
+static int watch_drain(int fd, void *buf, size_t size, uint64_t left)
 {
-	(void)opt;
-	(void)arg;
-	(void)ctx;
-	return 2;
+	struct kipc_msg_info mi;
+	uint64_t n = 0;
+	int ret;
+
+	while (n < left) {
+		ret = kipc_queue_recv_flags(fd, buf, size, &mi, KIPC_IO_NONBLOCK,
+					    0, NULL);
+		if (ret == -EAGAIN)
+			break;
+		if (ret < 0)
+			return ret;
+		print_msg(&mi, buf, (size_t)ret < size ? (size_t)ret : size);
+		fflush(stdout);
+		n++;
+	}
+	return (int)n;
 }
 
-static int queue_show(int argc, char **argv)
+static int queue_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kipc_queue_attr a;
+	struct io_ctx c = { .count = UINT64_MAX };
+	struct kipc_queue_attr attr;
 	const char *name;
-	char mode[8];
-	bool autodel;
+	sigset_t set;
+	size_t size;
+	void *buf;
 	int ret, fd;
 
-	ret = parse_opts("queue show", argc, argv, opts, show_help, no_opt,
-			 NULL);
+	ret = parse_opts("queue watch", argc, argv, opts, watch_help, io_opt,
+			 &c);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = positional("queue show", argc, argv, 0, &name);
+	ret = positional("queue watch", argc, argv, 0, &name);
 	if (ret)
 		return ret;
 
-	/* Either access will do to read the attributes. */
 	fd = kipc_queue_open(name, O_RDONLY, 0, NULL);
-	if (fd == -EACCES)
-		fd = kipc_queue_open(name, O_WRONLY, 0, NULL);
 	if (fd < 0)
 		return queue_fail(name, -fd);
-	ret = kipc_queue_getattr(fd, &a);
-	kipc_queue_close(fd);
-	if (ret < 0)
+	ret = kipc_queue_getattr(fd, &attr);
+	if (ret < 0) {
+		kipc_queue_close(fd);
 		return queue_fail(name, -ret);
-
-	snprintf(mode, sizeof(mode), "%04o", a.mode);
-	autodel = a.queue_flags & KIPC_QUEUE_AUTO_DELETE;
-	if (json_output) {
-		json_begin_object(NULL);
-		json_string("name", name);
-		json_uint("max_msgs", a.max_msgs);
-		json_uint("max_msg_size", a.max_msg_size);
-		json_uint("cur_msgs", a.cur_msgs);
-		json_uint("cur_bytes", a.cur_bytes);
-		json_uint("sent", a.sent);
-		json_uint("received", a.received);
-		json_string("mode", mode);
-		json_uint("uid", a.uid);
-		json_uint("gid", a.gid);
-		json_bool("auto_delete", autodel);
-		json_end_object();
-		json_finish();
-		return 0;
 	}
-	printf("%-12s %s\n", "name", name);
-	printf("%-12s %u\n", "max_msgs", a.max_msgs);
-	printf("%-12s %u\n", "max_msg_size", a.max_msg_size);
-	printf("%-12s %u\n", "cur_msgs", a.cur_msgs);
-	printf("%-12s %llu\n", "cur_bytes", (unsigned long long)a.cur_bytes);
-	printf("%-12s %llu\n", "sent", (unsigned long long)a.sent);
-	printf("%-12s %llu\n", "received", (unsigned long long)a.received);
-	printf("%-12s %s\n", "mode", mode);
-	printf("%-12s %u\n", "uid", a.uid);
-	printf("%-12s %u\n", "gid", a.gid);
-	printf("%-12s %s\n", "auto_delete", autodel ? "yes" : "no");
-	return 0;
+	size = attr.max_msg_size ? attr.max_msg_size : 1;
+	buf = malloc(size);
+	if (!buf) {
+		kipc_queue_close(fd);
+		return queue_fail(name, ENOMEM);
+	}
+
+	/* The notification arrives as a blocked signal, taken synchronously. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	while (c.count) {
+		/* Register first, then drain: a later arrival always signals. */
+		ret = kipc_queue_notify(fd, SIGUSR1, 0);
+		if (ret == -EBUSY) {
+			ret = errorf("queue", name, EBUSY,
+				     "someone else is watching it");
+			break;
+		}
+		if (ret < 0) {
+			ret = queue_fail(name, -ret);
+			break;
+		}
+		ret = watch_drain(fd, buf, size, c.count);
+		if (ret < 0) {
+			ret = queue_fail(name, -ret);
+			break;
+		}
+		c.count -= (uint64_t)ret;
+		ret = 0;
+		if (!c.count)
+			break;
+		if (sigwaitinfo(&set, NULL) < 0 && errno != EINTR) {
+			ret = queue_fail(name, errno);
+			break;
+		}
+	}
+	free(buf);
+	kipc_queue_close(fd);
+	return ret < 0 ? 1 : ret;
+}
+
+/* ---- show, list, chmod, chown ---- */
+
+static void queue_fields(const struct kipc_obj_info *i)
+{
+	field_uint("max_msgs", i->max_msgs);
+	field_uint("max_msg_size", i->max_msg_size);
+	field_uint("cur_msgs", i->cur_msgs);
+	field_uint("cur_bytes", i->cur_bytes);
+	field_uint("sent", i->sent);
+	field_uint("received", i->received);
+	field_uint("failed", i->failed);
+	field_uint("dropped", i->dropped);
+	field_bool("channel", i->flags & KIPC_QUEUE_CHANNEL);
+	field_bool("broadcast", i->flags & KIPC_QUEUE_BROADCAST);
+	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
+}
+
+static const char *const queue_columns[] = {
+	"MSGS", "MSGSIZE", "SENT", "RECEIVED", "HANDLES",
+};
+
+static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
+{
+	snprintf(cell[0], CELL_MAX, "%u/%u", i->cur_msgs, i->max_msgs);
+	format_size(cell[1], CELL_MAX, i->max_msg_size);
+	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->sent);
+	snprintf(cell[3], CELL_MAX, "%" PRIu64, i->received);
+	snprintf(cell[4], CELL_MAX, "%u", i->handles);
+}
+
+const struct obj_kind queue_kind = {
+	.object = "queue",
+	.list = kipc_queue_list,
+	.stat = kipc_queue_stat,
+	.chmod = kipc_queue_chmod,
+	.chown = kipc_queue_chown,
+	.columns = queue_columns,
+	.ncolumns = sizeof(queue_columns) / sizeof(queue_columns[0]),
+	.cells = queue_cells,
+	.fields = queue_fields,
+};
+
+static int queue_show(int argc, char **argv)
+{
+	return obj_show(&queue_kind, argc, argv);
+}
+
+static int queue_list(int argc, char **argv)
+{
+	return obj_list(&queue_kind, argc, argv);
+}
+
+static int queue_chmod(int argc, char **argv)
+{
+	return obj_chmod(&queue_kind, argc, argv);
+}
+
+static int queue_chown(int argc, char **argv)
+{
+	return obj_chown(&queue_kind, argc, argv);
 }
 
 /* ---- delete ---- */
@@ -622,7 +663,11 @@ static const struct kipc_cmd queue_cmds[] = {
 	{ "create", queue_create, "create a queue" },
 	{ "send", queue_send, "send messages" },
 	{ "recv", queue_recv, "receive messages and print them" },
+	{ "watch", queue_watch, "print messages as they arrive, by notification" },
+	{ "list", queue_list, "list the queues" },
 	{ "show", queue_show, "print a queue's attributes and counters" },
+	{ "chmod", queue_chmod, "change a queue's permission bits" },
+	{ "chown", queue_chown, "change a queue's owner and group" },
 	{ "delete", queue_delete, "remove a queue's name" },
 	{ "help", queue_help, "this text" },
 	{ NULL, NULL, NULL },
@@ -634,7 +679,7 @@ static int queue_help(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printf("Usage: kipc [-j] [-p] queue COMMAND NAME [OPTIONS]\n"
+	printf("Usage: kipc [-j] [-p] queue COMMAND [NAME] [OPTIONS]\n"
 	       "       kipc queue COMMAND --help\n\nCommands:\n");
 	for (c = queue_cmds; c->name; c++)
 		printf("  %-10s %s\n", c->name, c->help);

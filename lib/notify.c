@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The one-shot arrival signal of a queue, as mq_notify() gives. */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kipc.h"
+
+static int kipc_notify_ioctl(int fd, unsigned int flags, int signo,
+			     uint64_t value)
+{
+	struct kipc_queue_notify n;
+
+	memset(&n, 0, sizeof(n));
+	n.size = sizeof(n);
+	n.flags = flags;
+	n.signo = signo;
+	n.value = value;
+	return ioctl(fd, KIPC_IOC_QUEUE_NOTIFY, &n) < 0 ? -errno : 0;
+}
+
+int kipc_queue_notify(int fd, int signo, uint64_t value)
+{
+	return kipc_notify_ioctl(fd, 0, signo, value);
+}
+
+int kipc_queue_notify_remove(int fd)
+{
+	return kipc_notify_ioctl(fd, KIPC_NOTIFY_REMOVE, 0, 0);
+}
