@@ -94,6 +94,7 @@ extern const struct bench_mech bench_eventfd_shm;
 /* Measurements (measure.c). */
 struct bench_lat {
 	double p50, p99, p999;		/* nanoseconds */
+	double over_1ms;		/* share of round trips over 1 ms */
 	unsigned long samples;
 	double seconds;
 };
@@ -108,8 +109,8 @@ struct bench_stream {
 struct bench_lat_params {
 	unsigned long samples;		/* timed round trips wanted */
 	unsigned long min_samples;	/* never fewer, whatever the cap */
-	unsigned long warmup;
-	double max_seconds;		/* stop after min_samples past this */
+	unsigned long warmup;		/* untimed round trips first */
+	double max_seconds;		/* cap: stop once past it */
 };
 
 struct bench_stream_params {
@@ -123,6 +124,7 @@ int bench_latency(const struct bench_mech *m, size_t size, int peer_cpu,
 int bench_streaming(const struct bench_mech *m, size_t size, int peer_cpu,
 		    const struct bench_stream_params *p,
 		    struct bench_stream *out);
+double bench_memcpy_mb_per_s(double seconds);
 
 /* One configuration: a measure, a size, a placement and a mechanism. */
 #define BENCH_MAX_REPEATS	9
@@ -138,6 +140,8 @@ struct bench_result {
 		struct bench_stream_params stream;
 	} params;
 	int runs, ok;			/* repeats run, and succeeded */
+	int shortened;			/* runs whose cap the budget cut */
+	double est;			/* seconds the next run should take */
 	int err;			/* the last failure, if any */
 	struct bench_lat lat[BENCH_MAX_REPEATS];
 	struct bench_stream st[BENCH_MAX_REPEATS];
@@ -152,6 +156,8 @@ struct bench_run_info {
 	int repeats;
 	int quick;
 	double seconds;			/* the whole run */
+	double budget;			/* what it was allowed */
+	double memcpy_mb_per_s;		/* 64 KiB memcpy(), for reference */
 	const char *started;		/* ISO 8601, UTC */
 };
 
