@@ -138,7 +138,7 @@ static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
 			list_del(&m->node);
 			q->nr_small_cached--;
 		}
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		if (!m)
 			m = kmalloc(sizeof(*m) + KIPC_SMALL_PAYLOAD,
 				    GFP_KERNEL_ACCOUNT);
@@ -163,7 +163,7 @@ void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 			q->nr_small_cached++;
 			m = NULL;
 		}
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 	}
 	kvfree(m);
 }
@@ -214,22 +214,52 @@ static struct kipc_qmsg *kipc_queue_find(struct kipc_queue *q, u32 type_mode,
 	return NULL;
 }
 
-void kipc_queue_wake(struct kipc_waiter *w)
+/*
+ * Takes @w off its list and marks it woken; the task itself is woken when
+ * the lock is dropped (kipc_queue_unlock()). The reference keeps the task
+ * alive for that even if it has left the wait meanwhile, in which case the
+ * wake-up is a harmless spurious one, as with the scheduler's wake_q.
+ */
+void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
 {
+	lockdep_assert_held(&q->lock);
+
 	list_del(&w->node);
 	w->woken = true;
 	if (w->pending)
 		(*w->pending)++;
-	wake_up_process(w->task);
+	if (q->nr_wake < KIPC_QUEUE_WAKE_MAX) {
+		get_task_struct(w->task);
+		q->wake[q->nr_wake++] = w->task;
+	} else {
+		wake_up_process(w->task);
+	}
+}
+
+/* Drops the lock, then wakes whoever kipc_queue_wake() marked. */
+void kipc_queue_unlock(struct kipc_queue *q)
+	__releases(&q->lock)
+{
+	struct task_struct *wake[KIPC_QUEUE_WAKE_MAX];
+	u32 i, n = q->nr_wake;
+
+	memcpy(wake, q->wake, n * sizeof(wake[0]));
+	q->nr_wake = 0;
+	spin_unlock(&q->lock);
+
+	for (i = 0; i < n; i++) {
+		wake_up_process(wake[i]);
+		put_task_struct(wake[i]);
+	}
 }
 
 /* Everyone on @waiters: for events that concern them all, like EOF. */
-void kipc_queue_wake_all(struct list_head *waiters)
+void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters)
 {
 	struct kipc_waiter *w, *tmp;
 
 	list_for_each_entry_safe(w, tmp, waiters, node)
-		kipc_queue_wake(w);
+		kipc_queue_wake(q, w);
 }
 
 /* One receiver whose selector accepts @m, if any is waiting. */
@@ -241,7 +271,7 @@ static void kipc_queue_wake_receiver(struct kipc_queue *q, struct kipc_qmsg *m)
 
 	list_for_each_entry(w, &q->recv_waiters, node) {
 		if (kipc_type_accepts(w->type_mode, w->type, m->type)) {
-			kipc_queue_wake(w);
+			kipc_queue_wake(q, w);
 			return;
 		}
 	}
@@ -263,7 +293,7 @@ static void kipc_queue_kick_receivers(struct kipc_queue *q)
 		if (!budget)
 			break;
 		if (kipc_queue_find(q, w->type_mode, w->type)) {
-			kipc_queue_wake(w);
+			kipc_queue_wake(q, w);
 			budget--;
 		}
 	}
@@ -292,7 +322,7 @@ void kipc_queue_kick_senders(struct kipc_queue *q)
 	list_for_each_entry_safe(w, tmp, &q->send_waiters, node) {
 		if (!budget--)
 			break;
-		kipc_queue_wake(w);
+		kipc_queue_wake(q, w);
 	}
 }
 
@@ -312,7 +342,7 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 	w->woken = false;
 	list_add_tail(&w->node, list);
 	set_current_state(TASK_INTERRUPTIBLE);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	if (deadline)
 		expired = !schedule_hrtimeout_range(deadline, 0,
@@ -436,7 +466,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	}
 	if (ret) {
 		q->failed++;
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		kipc_qmsg_free(q, m);
 		/* As a pipe does, unless the caller asked not to. */
 		if (ret == -EPIPE && !(flags & KIPC_IO_NOSIGNAL))
@@ -459,7 +489,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	}
 	if (!kipc_queue_full(q))
 		kipc_queue_kick_senders(q);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	kipc_qmsg_free_list(q, &dead);
 	if (fire)
@@ -569,7 +599,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	if (ret) {
 		if (ret != -ENODATA)
 			q->failed++;
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		kvfree(peek);
 		return ret;
 	}
@@ -579,7 +609,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		out->len = m->len;
 		/* It stays queued; someone else may be able to take it. */
 		kipc_queue_kick_receivers(q);
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		kvfree(peek);
 		return -EMSGSIZE;
 	}
@@ -589,21 +619,21 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		memcpy(peek, m->data, ncopy);
 		kipc_qmsg_fill_meta(m, out);
 		kipc_queue_kick_receivers(q);
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		ret = copy_to_user(ubuf, peek, ncopy) ? -EFAULT : 0;
 		kvfree(peek);
 		return ret;
 	}
 
 	kipc_queue_unlink_msg(q, m);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	if (copy_to_user(ubuf, m->data, ncopy)) {
 		/* Nothing accepted is lost: the message goes back. */
 		spin_lock(&q->lock);
 		kipc_queue_requeue(q, m);
 		kipc_queue_kick_receivers(q);
-		spin_unlock(&q->lock);
+		kipc_queue_unlock(q);
 		kipc_queue_poll_wake(q, EPOLLIN | EPOLLRDNORM);
 		return -EFAULT;
 	}
@@ -614,7 +644,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	kipc_queue_kick_senders(q);
 	if (q->cur_msgs && !list_empty(&q->recv_waiters))
 		kipc_queue_kick_receivers(q);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	kipc_qmsg_release_refs(m);
 	kipc_qmsg_free(q, m);
@@ -637,7 +667,7 @@ void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
 	s->failed = q->failed;
 	s->dropped = q->dropped;
 	s->flags = q->flags;
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 }
 
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
@@ -806,7 +836,7 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 	cmd->sent = q->sent;
 	cmd->received = q->received;
 	cmd->dropped = q->dropped;
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 	cmd->queue_flags = q->flags;
 	if (q->obj.auto_delete)
 		cmd->queue_flags |= KIPC_QUEUE_AUTO_DELETE;
@@ -885,7 +915,7 @@ __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 		else if (!kipc_queue_full(q))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 	return mask;
 }
 
@@ -922,7 +952,7 @@ static int kipc_queue_attach(struct kipc_queue *q, struct kipc_handle *h,
 		if (r)
 			kipc_bcast_reader_attach(q, r);
 	}
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	if (ret)
 		kvfree(r);
@@ -949,16 +979,16 @@ static void kipc_queue_release_handle(struct kipc_handle *h)
 	if (h->access & KIPC_QUEUE_READ && !--q->nr_readers &&
 	    kipc_queue_is_channel(q)) {
 		q->reader_gone = true;
-		kipc_queue_wake_all(&q->send_waiters);
+		kipc_queue_wake_all(q, &q->send_waiters);
 		events |= EPOLLERR;
 	}
 	if (h->access & KIPC_QUEUE_WRITE && !--q->nr_writers &&
 	    kipc_queue_is_channel(q)) {
 		q->writer_gone = true;
-		kipc_queue_wake_all(&q->recv_waiters);
+		kipc_queue_wake_all(q, &q->recv_waiters);
 		events |= EPOLLHUP;
 	}
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	if (events)
 		kipc_queue_poll_wake(q, events);

@@ -43,6 +43,13 @@ struct kipc_waiter {
 	bool woken;
 };
 
+/*
+ * Wake-ups gathered under the lock and done after it, so a woken task does
+ * not find the lock still held by its waker. More than this many in one
+ * critical section are done under the lock.
+ */
+#define KIPC_QUEUE_WAKE_MAX	8
+
 /* A one-shot arrival signal, as mq_notify() registers. */
 struct kipc_queue_notification {
 	struct pid *pid;		/* the registering thread; NULL: none */
@@ -79,6 +86,9 @@ struct kipc_queue {
 	struct list_head send_waiters;
 	u32 recv_pending;		/* woken receivers not yet running */
 	u32 send_pending;		/* woken senders not yet running */
+	/* Tasks to wake once the lock is dropped, with a reference each. */
+	u32 nr_wake;
+	struct task_struct *wake[KIPC_QUEUE_WAKE_MAX];
 	wait_queue_head_t poll_wait;
 	struct list_head small_cache;
 	u32 nr_small_cached;
@@ -125,9 +135,11 @@ static inline bool kipc_queue_is_channel(const struct kipc_queue *q)
 
 /* queue.c */
 int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
-		    struct kipc_waiter *w, ktime_t *deadline);
-void kipc_queue_wake(struct kipc_waiter *w);
-void kipc_queue_wake_all(struct list_head *waiters);
+		    struct kipc_waiter *w, ktime_t *deadline)
+	__must_hold(&q->lock);
+void kipc_queue_unlock(struct kipc_queue *q) __releases(&q->lock);
+void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w);
+void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters);
 void kipc_queue_kick_senders(struct kipc_queue *q);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);
 void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m);

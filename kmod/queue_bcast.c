@@ -76,7 +76,7 @@ void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 		kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
 	/* A writer waiting for this reader's room can go on. */
 	kipc_queue_kick_senders(q);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	kipc_qmsg_free_list(q, &dead);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
@@ -110,6 +110,7 @@ void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 			struct list_head *dead)
 {
 	struct kipc_bcast_reader *r;
+	struct kipc_waiter *w;
 
 	lockdep_assert_held(&q->lock);
 
@@ -124,10 +125,10 @@ void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 		r->ring[(r->head + r->count) % q->max_msgs] = m;
 		r->count++;
 		m->refs++;
-		if (!list_empty(&r->waiters))
-			kipc_queue_wake(list_first_entry(&r->waiters,
-							 struct kipc_waiter,
-							 node));
+		w = list_first_entry_or_null(&r->waiters, struct kipc_waiter,
+					     node);
+		if (w)
+			kipc_queue_wake(q, w);
 	}
 	kipc_bcast_put(q, m, dead);
 }
@@ -174,7 +175,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	ncopy = min(m->len, buflen);
 	m->refs++;		/* ours, across the copy */
 	kipc_qmsg_fill_meta(m, out);
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 
 	ret = copy_to_user(ubuf, m->data, ncopy) ? -EFAULT : 0;
 
@@ -191,7 +192,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	}
 	kipc_bcast_put(q, m, &dead);
 unlock:
-	spin_unlock(&q->lock);
+	kipc_queue_unlock(q);
 	mutex_unlock(&r->recv_lock);
 	kipc_qmsg_free_list(q, &dead);
 	if (!ret && !(flags & KIPC_IO_PEEK)) {
