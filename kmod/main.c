@@ -112,11 +112,20 @@ static int kipc_ioctl_queue_send(struct kipc_ucmd *ucmd)
 			       kipc_ucmd_nonblock(ucmd));
 }
 
-/* The message's metadata goes back, and on EMSGSIZE the size it needs. */
+/*
+ * The message's metadata goes back, and on EMSGSIZE the size it needs.
+ * The struct is written back once before the receive, so that a struct
+ * the kernel cannot write fails the call before a message is taken: a
+ * message taken and then not reported would be lost.
+ */
 static int kipc_ioctl_queue_recv(struct kipc_ucmd *ucmd)
 {
-	int ret = kipc_queue_recv(kipc_ucmd_handle(ucmd), ucmd->cmd,
-				  kipc_ucmd_nonblock(ucmd));
+	int ret;
+
+	if (kipc_ucmd_respond(ucmd, sizeof(struct kipc_queue_io)))
+		return -EFAULT;
+	ret = kipc_queue_recv(kipc_ucmd_handle(ucmd), ucmd->cmd,
+			      kipc_ucmd_nonblock(ucmd));
 
 	if (ret && ret != -EMSGSIZE)
 		return ret;

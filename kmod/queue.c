@@ -315,8 +315,10 @@ void kipc_queue_kick_senders(struct kipc_queue *q)
 		return;
 	if (kipc_queue_is_broadcast(q))
 		free_slots = kipc_bcast_full(q) ? 0 : 1;
-	else
+	else if (q->cur_msgs < q->max_msgs)
 		free_slots = q->max_msgs - q->cur_msgs;
+	else
+		free_slots = 0;	/* a failed copy-out may put one back */
 	budget = free_slots > q->send_pending ? free_slots - q->send_pending : 0;
 
 	list_for_each_entry_safe(w, tmp, &q->send_waiters, node) {
@@ -798,6 +800,9 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 
 	for (i = 0; i < cmd->count; i++) {
 		ret = kipc_batch_get(cmd, i, &msg);
+		/* An element that cannot be written back must not take one. */
+		if (!ret)
+			ret = kipc_batch_put(cmd, i, &msg);
 		if (ret)
 			break;
 		/* Only the first message is waited for. */

@@ -85,7 +85,11 @@ static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
 		long err = PTR_ERR(r->shm);
 
 		kfree(r);
-		return ERR_PTR(err);
+		/*
+		 * shmem reports a failed inode allocation as ENOSPC, which kipc
+		 * keeps for a namespace's full count of regions.
+		 */
+		return ERR_PTR(err == -ENOSPC ? -ENOMEM : err);
 	}
 	r->size = size;
 	r->obj.ops = &kipc_region_ops;
