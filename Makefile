@@ -123,6 +123,17 @@ check: deps
 	$(Q)$(MAKE) sparse
 	$(Q)$(VM) check $(KDIRS)
 
+# The debug-kernel lane: the selftests, with the hardening programs' long
+# runs, on a 6.1 kernel with KASAN, lockdep, kmemleak, UBSAN and fault
+# injection. scripts/debug-kernel.sh builds that kernel once into a cache
+# outside the tree; kipc is built against it like any KDIR.
+.PHONY: check-debug
+check-debug: deps
+	$(Q)$(TOP)/scripts/debug-kernel.sh
+	$(Q)kd=$$($(TOP)/scripts/debug-kernel.sh --path) && \
+		$(MAKE) all KDIR=$$kd && \
+		$(VM) check-debug $$kd
+
 run: deps
 	$(Q)$(MAKE) all
 	$(Q)$(VM) run $(KERNEL)

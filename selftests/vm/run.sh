@@ -5,14 +5,24 @@
 #
 #   run.sh check KDIR...     the selftests on each kernel, then a summary
 #                            ending in "N passed, N failed"
+#   run.sh check-debug KDIR  the same on a debug kernel built by
+#                            scripts/debug-kernel.sh (KDIR: its build
+#                            tree, which holds bzImage), with
+#                            fault-injection knobs set, the long hardening
+#                            runs, a kmemleak scan after rmmod, and lockdep
+#                            required to be still on at the end
 #   run.sh run KERNEL        the demo (selftests/vm/demo.sh)
 #   run.sh cmd KERNEL        $CMD in the guest, or a shell when CMD is empty
 #   run.sh bench KERNEL      the benchmark (build/bench/kipc-bench)
 #
 # Whatever the guest leaves in /out comes back to $VM_OUT (default
 # build/vm/out) through a second serial port.
-# KERNEL is 6.1 or 6.12. VM_EXTRA=DIR is copied to /extra in the guest.
-# VM_TIMEOUT (seconds) bounds one boot; VM_SMP and VM_MEM size the guest.
+# KERNEL is 6.1 or 6.12, or the build tree of a debug kernel (then
+# init's debug checks run too: "make vm KERNEL=$(scripts/debug-kernel.sh
+# --path)"). VM_EXTRA=DIR is copied to /extra in the guest.
+# VM_KERNEL_IMAGE boots that image instead of the kernel's own.
+# VM_TIMEOUT (seconds) bounds one boot; VM_SMP and VM_MEM size the guest
+# (a debug kernel gets more of both by default).
 #
 # The exit status is the guest's: non-zero on any failed test, kernel
 # report, failed rmmod, or a guest that did not finish.
@@ -28,27 +38,53 @@ mkdir -p "$VMDIR"
 RUN=$(mktemp -d "$VMDIR/run.XXXXXX")
 trap 'rm -rf "$RUN"' EXIT
 VM_SMP=${VM_SMP:-2}
-VM_MEM=${VM_MEM:-2048}
-VM_TIMEOUT=${VM_TIMEOUT:-1200}
 
 die() {
 	echo "run.sh: $*" >&2
 	exit 1
 }
 
-# Kernel release from a header directory or a short version (6.1, 6.12).
-release_of() {
+# The image of a kernel build tree, if it is one (a header directory
+# has no image).
+image_of() {
+	for i in "$1"/bzImage "$1"/arch/x86/boot/bzImage; do
+		[ -f "$i" ] && { echo "$i"; return 0; }
+	done
+	return 1
+}
+
+# Picks the kernel for a header directory, a short version (6.1, 6.12) or
+# a kernel build tree (one with a bzImage, as scripts/debug-kernel.sh
+# makes): sets rel (its release), kimage (what QEMU boots), ko (kipc built
+# for it, where "make modules KDIR=" puts it) and kdebug (1 when the
+# kernel has kmemleak: init then runs its debug checks).
+select_kernel() {
 	case $1 in
 	*/*)
-		basename "$1" | sed 's/^linux-headers-//'
+		if kimage=$(image_of "$1"); then
+			rel=$(cat "$1"/include/config/kernel.release) ||
+				die "$1: not a kernel build tree"
+			ko=$B/kmod/$(basename "$(realpath "$1")")/kipc.ko
+		else
+			rel=$(basename "$1" | sed 's/^linux-headers-//')
+			kimage=/boot/vmlinuz-$rel
+			ko=$B/kmod/linux-headers-$rel/kipc.ko
+		fi
+		config=$1/.config
 		;;
 	*)
 		r=$(ls /boot/vmlinuz-"$1".*-cloud-amd64 2>/dev/null | sort -V |
 		    tail -n1)
 		[ -n "$r" ] || die "no cloud kernel $1 in /boot; run 'make deps'"
-		basename "$r" | sed 's/^vmlinuz-//'
+		rel=$(basename "$r" | sed 's/^vmlinuz-//')
+		kimage=/boot/vmlinuz-$rel
+		ko=$B/kmod/linux-headers-$rel/kipc.ko
+		config=/boot/config-$rel
 		;;
 	esac
+	kdebug=0
+	grep -qs '^CONFIG_DEBUG_KMEMLEAK=y' "$config" && kdebug=1
+	return 0
 }
 
 # Copy a program and every shared object it loads, at the same paths.
@@ -67,10 +103,10 @@ copy_with_libs() {
 	done
 }
 
+# Uses rel, ko and kdebug from select_kernel.
 build_initramfs() {
-	rel=$1 mode=$2 out=$3
+	mode=$1 out=$2
 	root=$RUN/root-$rel
-	ko=$B/kmod/linux-headers-$rel/kipc.ko
 
 	[ -f "$ko" ] || die "no module built for $rel ($ko); run 'make'"
 	[ "$mode" != bench ] || [ -x "$B"/bench/kipc-bench ] ||
@@ -122,6 +158,8 @@ build_initramfs() {
 
 	{
 		echo "KIPC_MODE='$mode'"
+		echo "KIPC_DEBUG='$kdebug'"
+		echo "KIPC_LONG='${KIPC_LONG:-0}'"
 		printf "KIPC_CMD='%s'\n" "$(printf '%s' "${CMD:-}" |
 			sed "s/'/'\\\\''/g")"
 	} >"$root"/etc/kipc-vm.conf
@@ -129,23 +167,37 @@ build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 }
 
-# Boot one kernel. Interactive shells get the terminal; everything else is
-# logged, and the guest's final status line decides the result.
+# Boot the kernel select_kernel picked. Interactive shells get the
+# terminal; everything else is logged, and the guest's final status line
+# decides the result.
 boot() {
-	rel=$1 mode=$2
+	mode=$1
 	log=$RUN/$rel-$mode.log
 	initrd=$RUN/initramfs-$rel-$mode.cpio.gz
 	outlog=$RUN/$rel-$mode.out
 
-	build_initramfs "$rel" "$mode" "$initrd"
+	build_initramfs "$mode" "$initrd"
+	kimage=${VM_KERNEL_IMAGE:-$kimage}
+	[ -f "$kimage" ] || die "no kernel image $kimage"
+
+	# A debug kernel (KASAN, lockdep, kmemleak) is several times slower
+	# and needs more memory (KASAN's shadow is an eighth of it).
+	if [ "$kdebug" = 1 ]; then
+		mem=${VM_MEM:-3072} tmo=${VM_TIMEOUT:-4800}
+		# Readable pointers in reports.
+		args="no_hash_pointers"
+	else
+		mem=${VM_MEM:-2048} tmo=${VM_TIMEOUT:-1200}
+		args=""
+	fi
 
 	accel=tcg
 	[ -w /dev/kvm ] && accel=kvm
 	set -- qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_SMP" \
-		-m "$VM_MEM" -nographic -no-reboot -nodefaults \
+		-m "$mem" -nographic -no-reboot -nodefaults \
 		-serial mon:stdio -serial file:"$outlog" \
-		-kernel /boot/vmlinuz-"$rel" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init"
+		-kernel "$kimage" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init${args:+ $args}"
 
 	if [ "$mode" = shell ]; then
 		"$@"
@@ -154,11 +206,11 @@ boot() {
 
 	# The pipeline's status is the filter's; the guest's status line,
 	# not QEMU's, is what counts.
-	{ timeout "$VM_TIMEOUT" "$@" </dev/null || true; } 2>&1 |
+	{ timeout "$tmo" "$@" </dev/null || true; } 2>&1 |
 		sed -u 's/\r//g' | tee "$log" | awk -v mode="$mode" '
 			/KIPC_VM_BEGIN$/ { on = 1; next }
 			/KIPC_VM_EXIT=/ { on = 0 }
-			on || (mode == "check" && /Kernel panic|BUG:|Oops/) { print; fflush() }'
+			on || (mode == "check" && /Kernel panic|BUG:|Oops|KASAN|UBSAN/) { print; fflush() }'
 
 	if [ -s "$outlog" ]; then
 		out=${VM_OUT:-$VMDIR/out}
@@ -176,19 +228,16 @@ boot() {
 	return "$status"
 }
 
-mode=${1:-}
-[ $# -ge 2 ] || die "usage: run.sh check|run|cmd|bench KERNEL..."
-shift
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make deps'"
-
-case $mode in
-check)
+# Boots each kernel in turn, runs the selftests there and prints the
+# summary; "$@" are select_kernel's arguments, one per kernel.
+check_all() {
 	total_pass=0 total_fail=0 rc=0
 	summary=""
 	for k in "$@"; do
-		rel=$(release_of "$k")
+		select_kernel "$k"
 		echo "=== $rel: booting"
-		boot "$rel" check || rc=1
+		t0=$(date +%s)
+		boot check || rc=1
 		log=$RUN/$rel-check.log
 		line=$(grep '^KIPC_TOTALS ' "$log" | tail -n1 || true)
 		pass=$(echo "$line" | sed -n 's/.*pass=\([0-9]*\).*/\1/p')
@@ -205,25 +254,44 @@ check)
 		fi
 		total_pass=$((total_pass + pass))
 		total_fail=$((total_fail + fail))
-		summary="$summary$rel: $pass passed, $fail failed, $skip skipped
+		summary="$summary$rel: $pass passed, $fail failed, $skip skipped ($(($(date +%s) - t0))s)
 "
 	done
 	echo "=== summary"
 	printf '%s' "$summary"
 	echo "$total_pass passed, $total_fail failed"
 	[ "$total_fail" -eq 0 ] && [ $rc -eq 0 ]
+}
+
+mode=${1:-}
+[ $# -ge 2 ] || die "usage: run.sh check|check-debug|run|cmd|bench KERNEL..."
+shift
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make deps'"
+
+case $mode in
+check)
+	check_all "$@"
+	;;
+check-debug)
+	[ $# -eq 1 ] || die "usage: run.sh check-debug KDIR"
+	image_of "$1" >/dev/null ||
+		die "$1: no bzImage; build it with scripts/debug-kernel.sh"
+	# The hardening programs run their long versions here only.
+	KIPC_LONG=1
+	check_all "$1"
 	;;
 run | bench)
-	boot "$(release_of "$1")" "$mode"
+	select_kernel "$1"
+	boot "$mode"
 	;;
 cmd)
-	rel=$(release_of "$1")
+	select_kernel "$1"
 	if [ -z "${CMD:-}" ]; then
 		[ -t 0 ] || die "no CMD and no terminal for a shell"
 		echo "kipc VM shell on $rel; leave with 'poweroff' or Ctrl-A X"
-		boot "$rel" shell
+		boot shell
 	else
-		boot "$rel" cmd
+		boot cmd
 	fi
 	;;
 *)
