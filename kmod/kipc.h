@@ -111,6 +111,7 @@ struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req);
 void kipc_obj_unbind(struct kipc_obj *obj);
 int kipc_obj_bind_another(struct kipc_obj *obj, int may);
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
+int kipc_obj_unlink_cmd(enum kipc_obj_type type, struct kipc_unlink *cmd);
 void kipc_obj_put(struct kipc_obj *obj);
 unsigned int kipc_obj_handles(struct kipc_obj *obj);
 struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
@@ -161,7 +162,6 @@ static inline struct kipc_obj *kipc_handle_obj(struct kipc_handle *h)
 struct kipc_queue;
 
 int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd);
-int kipc_queue_unlink(struct kipc_unlink *cmd);
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock);
 int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
@@ -185,7 +185,6 @@ int kipc_queue_fasync(struct kipc_handle *h, int fd, struct file *file,
 		      int on);
 
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd);
-int kipc_region_unlink(struct kipc_unlink *cmd);
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 

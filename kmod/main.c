@@ -103,7 +103,7 @@ static int kipc_ioctl_queue_bind(struct kipc_ucmd *ucmd)
 
 static int kipc_ioctl_queue_unlink(struct kipc_ucmd *ucmd)
 {
-	return kipc_queue_unlink(ucmd->cmd);
+	return kipc_obj_unlink_cmd(KIPC_OBJ_QUEUE, ucmd->cmd);
 }
 
 static int kipc_ioctl_queue_send(struct kipc_ucmd *ucmd)
@@ -240,7 +240,7 @@ static int kipc_ioctl_region_bind(struct kipc_ucmd *ucmd)
 
 static int kipc_ioctl_region_unlink(struct kipc_ucmd *ucmd)
 {
-	return kipc_region_unlink(ucmd->cmd);
+	return kipc_obj_unlink_cmd(KIPC_OBJ_REGION, ucmd->cmd);
 }
 
 static int kipc_ioctl_region_info(struct kipc_ucmd *ucmd)

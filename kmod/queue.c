@@ -1110,16 +1110,3 @@ int kipc_queue_peer(struct kipc_handle *h, struct kipc_handle *peer,
 		return ret;
 	return kipc_queue_bind_obj(peer, &q->obj, access);
 }
-
-int kipc_queue_unlink(struct kipc_unlink *cmd)
-{
-	struct kipc_name name;
-	int ret;
-
-	if (cmd->flags || cmd->__reserved)
-		return -EINVAL;
-	ret = kipc_name_from_user(&name, cmd->name, cmd->name_len);
-	if (ret)
-		return ret;
-	return kipc_obj_unlink(KIPC_OBJ_QUEUE, &name);
-}

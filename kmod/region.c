@@ -166,19 +166,6 @@ out:
 	return ret;
 }
 
-int kipc_region_unlink(struct kipc_unlink *cmd)
-{
-	struct kipc_name name;
-	int ret;
-
-	if (cmd->flags || cmd->__reserved)
-		return -EINVAL;
-	ret = kipc_name_from_user(&name, cmd->name, cmd->name_len);
-	if (ret)
-		return ret;
-	return kipc_obj_unlink(KIPC_OBJ_REGION, &name);
-}
-
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 {
 	struct kipc_region *r = kipc_handle_region(h);

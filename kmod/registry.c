@@ -416,6 +416,20 @@ int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
 	return ret;
 }
 
+/* KIPC_IOC_QUEUE_UNLINK and KIPC_IOC_REGION_UNLINK. */
+int kipc_obj_unlink_cmd(enum kipc_obj_type type, struct kipc_unlink *cmd)
+{
+	struct kipc_name name;
+	int ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	ret = kipc_name_from_user(&name, cmd->name, cmd->name_len);
+	if (ret)
+		return ret;
+	return kipc_obj_unlink(type, &name);
+}
+
 /* Drops every name of a namespace being let go. */
 static void kipc_ns_unlink_all(struct kipc_ns *ns)
 {
