@@ -184,8 +184,8 @@ boot() {
 	# and needs more memory (KASAN's shadow is an eighth of it).
 	if [ "$kdebug" = 1 ]; then
 		mem=${VM_MEM:-3072} tmo=${VM_TIMEOUT:-4800}
-		# Readable pointers in reports.
-		args="no_hash_pointers"
+		# Readable pointers in reports; ACPI for its CPU tables only.
+		args="no_hash_pointers acpi=ht"
 	else
 		mem=${VM_MEM:-2048} tmo=${VM_TIMEOUT:-1200}
 		args=""
