@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc under load for KIPC_STRESS_SECONDS (default 3): four producers and
- * four consumers move checksummed messages through one queue, each message
- * exactly once, while other processes create, use and delete queues and
- * regions and list them over netlink. Afterwards the module holds exactly
- * the objects it held before.
+ * kipc under load for at least KIPC_STRESS_SECONDS (default 3): four
+ * producers and four consumers move checksummed messages through one
+ * queue, each message exactly once, while other processes create, use and
+ * delete queues and regions and list them over netlink. Afterwards the
+ * module holds exactly the objects it held before.
  *
- * The message count is sized to the duration from a short calibration, so
- * the test takes about as long on KVM as under software emulation. Every
- * call has a deadline, so a lost wake-up fails instead of hanging.
+ * The messages go in rounds of a fixed count each, checked at the end of
+ * the round; rounds go on until the time is up. Each round's count is
+ * sized from a short calibration or the previous round's rate, so the test
+ * takes about as long on KVM as under software emulation or on a debug
+ * kernel. Every call has a deadline, so a lost wake-up fails instead of
+ * hanging.
  */
 
 #include <errno.h>
@@ -33,6 +36,8 @@
 #define MAX_PAYLOAD	1024
 #define BATCH		16
 #define STOP_PRODUCER	0xffffffffu
+#define MIN_PER_PROD	200
+#define MAX_PER_PROD	4000000
 #define RW		KT_ALL_ACCESS
 
 /* ---- payloads: producer, sequence, length and a checksum ---- */
@@ -496,38 +501,86 @@ FIXTURE_TEARDOWN(stress)
 {
 }
 
+/*
+ * One round: NPROD producers send per_prod messages each, NCONS consumers
+ * take them, and every message must arrive exactly once, intact and in
+ * order within its producer and priority. Returns the messages missing.
+ */
+static uint32_t run_round(struct __test_metadata *_metadata, struct sh *sh,
+			  int fd, int wfd, int rfd, uint32_t per_prod)
+{
+	pid_t prod[NPROD], cons[NCONS];
+	uint32_t p, s, missing = 0;
+	int i;
+
+	sh->per_prod = per_prod;
+	memset(sh->seen, 0, ((size_t)NPROD * per_prod + 7) / 8);
+	for (i = 0; i < NCONS; i++) {
+		cons[i] = fork();
+		ASSERT_LE(0, cons[i]);
+		if (cons[i] == 0)
+			_exit(consumer(fd, rfd, i, sh));
+	}
+	for (i = 0; i < NPROD; i++) {
+		prod[i] = fork();
+		ASSERT_LE(0, prod[i]);
+		if (prod[i] == 0)
+			_exit(producer(fd, wfd, i, sh));
+	}
+
+	for (i = 0; i < NPROD; i++)
+		EXPECT_EQ(0, kt_wait_child(prod[i])) TH_LOG("producer %d", i);
+	/* Lowest priority, queued last: every consumer sees all data first. */
+	for (i = 0; i < NCONS; i++)
+		EXPECT_EQ(0, send_stop(fd));
+	for (i = 0; i < NCONS; i++)
+		EXPECT_EQ(0, kt_wait_child(cons[i])) TH_LOG("consumer %d", i);
+
+	for (p = 0; p < NPROD; p++)
+		for (s = 0; s < per_prod; s++) {
+			uint8_t mask, *byte = bitmap_bit(sh, p, s, &mask);
+
+			if (!(*byte & mask) && missing++ < 5)
+				TH_LOG("lost: producer %u message %u", p, s);
+		}
+	EXPECT_EQ(0, kt_cur_msgs(fd));
+	return missing;
+}
+
 TEST_F_TIMEOUT(stress, mpmc_with_churn, 7200)
 {
 	long secs = hd_env_long("KIPC_STRESS_SECONDS", 3, 1, 86400);
-	pid_t prod[NPROD], cons[NCONS], churn[NCHURN];
-	uint32_t p, s, missing = 0, per_prod;
+	uint32_t per_prod, missing = 0, rounds = 0;
+	uint64_t moved = 0;
 	struct hd_stats base, now;
+	pid_t churn[NCHURN];
 	int fd, wfd, rfd, i, ret;
+	int64_t t0, t_round, left;
 	char name[96];
 	size_t shsize;
 	double rate;
-	int64_t t0;
 	struct sh *sh;
 
 	ASSERT_EQ(0, hd_stats_get(&base)) TH_LOG("netlink stats-get failed");
 
 	/*
 	 * One process sending and receiving in turn; eight processes on few
-	 * CPUs, with churn beside them, move about an eighth of that.
+	 * CPUs, with churn beside them, move about an eighth of that. The
+	 * first round's count comes from that guess, later rounds' from the
+	 * rate measured, until the test has run for its time.
 	 */
 	rate = calibrate();
 	per_prod = (uint32_t)(rate * secs * 0.12 / NPROD);
-	if (per_prod < 200)
-		per_prod = 200;
-	if (per_prod > 4000000)
-		per_prod = 4000000;
-	TH_LOG("%ld s: calibrated %.0f msg/s; %u messages per producer, %u in all",
-	       secs, rate, per_prod, per_prod * NPROD);
+	if (per_prod < MIN_PER_PROD)
+		per_prod = MIN_PER_PROD;
+	if (per_prod > MAX_PER_PROD)
+		per_prod = MAX_PER_PROD;
+	TH_LOG("%ld s: calibrated %.0f msg/s; first round %u messages per producer",
+	       secs, rate, per_prod);
 
-	shsize = sizeof(*sh) + ((size_t)NPROD * per_prod + 7) / 8;
+	shsize = sizeof(*sh) + ((size_t)NPROD * MAX_PER_PROD + 7) / 8;
 	sh = hd_shared(shsize);
 	ASSERT_NE(NULL, sh);
-	sh->per_prod = per_prod;
 
 	hd_name(name, sizeof(name), "mpmc");
 	fd = kt_queue(name, KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | RW, 0600,
@@ -549,39 +602,32 @@ TEST_F_TIMEOUT(stress, mpmc_with_churn, 7200)
 			_exit(i == 0 ? churn_queues(sh) :
 			      i == 1 ? churn_regions(sh) : churn_netlink(sh));
 	}
-	for (i = 0; i < NCONS; i++) {
-		cons[i] = fork();
-		ASSERT_LE(0, cons[i]);
-		if (cons[i] == 0)
-			_exit(consumer(fd, rfd, i, sh));
-	}
-	for (i = 0; i < NPROD; i++) {
-		prod[i] = fork();
-		ASSERT_LE(0, prod[i]);
-		if (prod[i] == 0)
-			_exit(producer(fd, wfd, i, sh));
+
+	for (;;) {
+		t_round = kt_mono_ns();
+		missing += run_round(_metadata, sh, fd, wfd, rfd, per_prod);
+		rounds++;
+		moved += (uint64_t)per_prod * NPROD;
+		TH_LOG("round %u: %u messages in %.1f s", rounds,
+		       per_prod * NPROD, (kt_mono_ns() - t_round) / 1e9);
+		left = t0 + secs * 1000000000ll - kt_mono_ns();
+		if (left <= 0 || missing || sh->dup || sh->corrupt || sh->order)
+			break;
+		/* Size the next round to the time left, at this round's rate. */
+		per_prod = (uint32_t)((double)per_prod * left /
+				      (kt_mono_ns() - t_round));
+		if (per_prod < MIN_PER_PROD)
+			per_prod = MIN_PER_PROD;
+		if (per_prod > MAX_PER_PROD)
+			per_prod = MAX_PER_PROD;
 	}
 
-	for (i = 0; i < NPROD; i++)
-		EXPECT_EQ(0, kt_wait_child(prod[i])) TH_LOG("producer %d", i);
-	/* Lowest priority, queued last: every consumer sees all data first. */
-	for (i = 0; i < NCONS; i++)
-		EXPECT_EQ(0, send_stop(fd));
-	for (i = 0; i < NCONS; i++)
-		EXPECT_EQ(0, kt_wait_child(cons[i])) TH_LOG("consumer %d", i);
 	__atomic_store_n(&sh->stop_churn, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < NCHURN; i++)
 		EXPECT_EQ(0, kt_wait_child(churn[i])) TH_LOG("churner %d", i);
-	TH_LOG("moved %u messages in %.1f s", per_prod * NPROD,
-	       (kt_mono_ns() - t0) / 1e9);
+	TH_LOG("moved %llu messages in %u rounds in %.1f s",
+	       (unsigned long long)moved, rounds, (kt_mono_ns() - t0) / 1e9);
 
-	for (p = 0; p < NPROD; p++)
-		for (s = 0; s < per_prod; s++) {
-			uint8_t mask, *byte = bitmap_bit(sh, p, s, &mask);
-
-			if (!(*byte & mask) && missing++ < 5)
-				TH_LOG("lost: producer %u message %u", p, s);
-		}
 	EXPECT_EQ(0, missing);
 	EXPECT_EQ(0, sh->dup);
 	EXPECT_EQ(0, sh->corrupt);
@@ -592,7 +638,6 @@ TEST_F_TIMEOUT(stress, mpmc_with_churn, 7200)
 	       (unsigned long long)sh->churn_iters[0],
 	       (unsigned long long)sh->churn_iters[1],
 	       (unsigned long long)sh->churn_iters[2]);
-	EXPECT_EQ(0, kt_cur_msgs(fd));
 
 	close(rfd);
 	close(wfd);
