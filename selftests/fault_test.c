@@ -16,6 +16,7 @@
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -884,6 +885,227 @@ static void monitor_check(struct fctx *c, long ret)
 	EXPECT_EQ(1, events) TH_LOG(WHERE "no create event after subscribing", AT);
 }
 
+/* ---- opening the device ---- */
+
+static int open_prepare(struct fctx *c)
+{
+	hd_name(c->name, sizeof(c->name), "fo");
+	return 0;
+}
+
+static long open_run(struct fctx *c)
+{
+	c->fd = kt_open();
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static void open_check(struct fctx *c, long ret)
+{
+	MD;
+
+	if (ret)
+		return;
+	/* A handle that works. */
+	EXPECT_EQ(0, kt_bind(c->fd, c->name, Q_NEW | KIPC_QUEUE_AUTO_DELETE,
+			     0600, 4, SMALL)) TH_LOG(WHERE "bind on the new handle", AT);
+}
+
+/* ---- binding a reader of a broadcast queue (its own ring) ---- */
+
+static int breader_prepare(struct fctx *c)
+{
+	hd_name(c->name, sizeof(c->name), "fr");
+	c->fd = kt_queue(c->name, Q_NEW | KIPC_QUEUE_AUTO_DELETE |
+			 KIPC_QUEUE_BROADCAST, 0600, 4, LARGE);
+	if (c->fd < 0)
+		return c->fd;
+	c->fd2 = kt_open();
+	return c->fd2 < 0 ? c->fd2 : 0;
+}
+
+static long breader_run(struct fctx *c)
+{
+	return kt_bind(c->fd2, c->name, KIPC_QUEUE_READ, 0, 0, 0);
+}
+
+static void breader_check(struct fctx *c, long ret)
+{
+	struct kipc_msg m;
+	const uint8_t *p;
+	uint32_t len;
+	MD;
+
+	if (ret)
+		EXPECT_EQ(0, breader_run(c))
+			TH_LOG(WHERE "the handle cannot be bound after the failure", AT);
+	/* The reader hears what is sent from now on. */
+	p = payload(c, 1, &len);
+	ASSERT_EQ(0, kt_send(c->fd, p, len, 0, 1, KIPC_IO_NONBLOCK));
+	EXPECT_EQ(0, kt_recv(c->fd2, c->rbuf, LARGE, KIPC_IO_NONBLOCK, 0, &m))
+		TH_LOG(WHERE "the reader missed the message", AT);
+	EXPECT_EQ(len, m.len);
+	EXPECT_EQ(0, memcmp(p, c->rbuf, len));
+}
+
+/* ---- the first object of a new IPC namespace, in a child ---- */
+
+static long ns_first_run(struct fctx *c)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fnth, fd;
+
+		memset(c->rep, 0, sizeof(*c->rep));
+		c->rep->left = -3;
+		if (unshare(CLONE_NEWIPC))
+			_exit(2);
+		fnth = fnth_open();
+		if (fnth < 0 || fnth_arm(fnth, c->n))
+			_exit(3);
+		/* Auto-delete: the queue goes with the child's handle. */
+		fd = kt_queue(c->name, Q_NEW | KIPC_QUEUE_AUTO_DELETE, 0600, 4,
+			      SMALL);
+		c->rep->left = fnth_disarm(fnth);
+		c->rep->ret = fd < 0 ? fd : 0;
+		/* Works, and is alone in its namespace. */
+		c->rep->touched = fd >= 0 &&
+				  kt_send(fd, c->small, SMALL, 0, 0, KIPC_IO_NONBLOCK) == 0 &&
+				  kt_cur_msgs(fd) == 1;
+		_exit(0);
+	}
+	if (kt_wait_child(pid) != 0)
+		return -EPROTO;
+	return c->rep->ret;
+}
+
+static void ns_first_check(struct fctx *c, long ret)
+{
+	MD;
+
+	if (!ret)
+		EXPECT_TRUE(c->rep->touched) TH_LOG(WHERE "the queue does not work", AT);
+	/* Never seen from this namespace. */
+	EXPECT_EQ(-ENOENT, kt_attach(c->name, RW)) TH_LOG(WHERE "the name leaked out", AT);
+}
+
+/* ---- netlink: a get of one queue, the version ---- */
+
+static void get_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct nlattr *tb[KIPC_A_QUEUE_MAX + 1];
+	struct fctx *c = arg;
+
+	c->replies++;
+	hd_nl_attrs(nh, tb, KIPC_A_QUEUE_MAX);
+	if (tb[KIPC_A_QUEUE_NAME] &&
+	    !strcmp((const char *)tb[KIPC_A_QUEUE_NAME] + NLA_HDRLEN, c->name))
+		c->seen = 1;
+}
+
+static int get_prepare(struct fctx *c)
+{
+	int ret = new_queue(c, 4);
+
+	return ret ? ret : nl_prepare(c);
+}
+
+static long get_run(struct fctx *c)
+{
+	uint32_t seq = ++c->seq;
+	long ret;
+
+	/* The ACK ends the answer. */
+	hd_nlmsg_init(&nl_req, c->family, KIPC_CMD_QUEUE_GET, NLM_F_ACK, seq);
+	hd_nla_put_str(&nl_req, KIPC_A_QUEUE_NAME, c->name);
+	ret = hd_nl_send(c->sk, &nl_req);
+	if (ret)
+		return ret;
+	return hd_nl_answer(c->sk, seq, c->family, get_cb, c, NULL);
+}
+
+static void get_check(struct fctx *c, long ret)
+{
+	MD;
+
+	if (!ret)
+		EXPECT_EQ(1, c->seen) TH_LOG(WHERE "no reply naming the queue (%d replies)",
+					     AT, c->replies);
+	EXPECT_EQ(1, queue_handles(c, c->name));
+}
+
+static void version_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct nlattr *tb[KIPC_A_VERSION_MAX + 1];
+	struct fctx *c = arg;
+
+	hd_nl_attrs(nh, tb, KIPC_A_VERSION_MAX);
+	if (tb[KIPC_A_VERSION_ABI] &&
+	    hd_nla_u32(tb[KIPC_A_VERSION_ABI]) == KIPC_ABI_VERSION)
+		c->seen = 1;
+}
+
+static long version_run(struct fctx *c)
+{
+	return nl_request(c, KIPC_CMD_VERSION_GET, NLM_F_ACK, version_cb, c);
+}
+
+static void version_check(struct fctx *c, long ret)
+{
+	MD;
+
+	if (!ret)
+		EXPECT_EQ(1, c->seen) TH_LOG(WHERE "no ABI version in the reply", AT);
+}
+
+/* ---- an event to a subscriber, made while a queue is created ---- */
+
+static int event_prepare(struct fctx *c)
+{
+	int ret = nl_prepare(c);
+
+	hd_name(c->name, sizeof(c->name), "fv");
+	if (!ret)
+		ret = (int)nl_request(c, KIPC_CMD_MONITOR, NLM_F_ACK, NULL, NULL);
+	hd_nl_prefault();
+	return ret;
+}
+
+static long event_run(struct fctx *c)
+{
+	c->fd = kt_queue(c->name, Q_NEW | KIPC_QUEUE_AUTO_DELETE, 0600, 2, SMALL);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static void event_check(struct fctx *c, long ret)
+{
+	static char buf[16384];
+	struct hd_stats st;
+	int events = 0, len;
+	struct nlmsghdr *nh;
+	ssize_t n;
+	MD;
+
+	ASSERT_EQ(0, hd_stats_get_on(c->nl, c->family, &st));
+	EXPECT_EQ(c->base.queues + (ret ? 0 : 1), st.queues) TH_LOG(WHERE "queues", AT);
+	EXPECT_EQ(c->base.listeners + 1, st.listeners)
+		TH_LOG(WHERE "the subscription was dropped", AT);
+	/*
+	 * An event the kernel had no memory for is not sent, as with any
+	 * netlink notification; one that is sent is whole.
+	 */
+	while ((n = recv(c->sk, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		len = (int)n;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len))
+			if (nh->nlmsg_type == c->family)
+				event_cb(nh, &events);
+	}
+	EXPECT_GE(ret ? 0 : 1, events) TH_LOG(WHERE "%d create events", AT, events);
+}
+
 /* ---- the loop ---- */
 
 static void run_op(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
@@ -983,5 +1205,17 @@ FAULT_OP(netlink_stats_get, .prepare = nl_prepare, .run = stats_run,
 	 .check = stats_check, .cleanup = cleanup_fds, .enobufs = 1)
 FAULT_OP(netlink_monitor, .prepare = nl_prepare, .run = monitor_run,
 	 .check = monitor_check, .cleanup = cleanup_fds, .enobufs = 1)
+FAULT_OP(device_open, .prepare = open_prepare, .run = open_run,
+	 .check = open_check, .cleanup = cleanup_fds)
+FAULT_OP(broadcast_reader_bind, .prepare = breader_prepare, .run = breader_run,
+	 .check = breader_check, .cleanup = cleanup_fds)
+FAULT_OP(namespace_first_queue, .prepare = open_prepare, .run = ns_first_run,
+	 .check = ns_first_check, .cleanup = cleanup_fds, .in_child = 1)
+FAULT_OP(netlink_queue_get, .prepare = get_prepare, .run = get_run,
+	 .check = get_check, .cleanup = cleanup_fds, .enobufs = 1)
+FAULT_OP(netlink_version_get, .prepare = nl_prepare, .run = version_run,
+	 .check = version_check, .cleanup = cleanup_fds, .enobufs = 1)
+FAULT_OP(event_on_create, .prepare = event_prepare, .run = event_run,
+	 .check = event_check, .cleanup = cleanup_fds)
 
 TEST_HARNESS_MAIN
