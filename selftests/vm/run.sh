@@ -4,13 +4,14 @@
 # Boot Debian's cloud kernels under QEMU with kipc loaded.
 #
 #   run.sh check KDIR...     the selftests on each kernel, then a summary
-#                            ending in "N passed, N failed"
-#   run.sh check-debug KDIR  the same on a debug kernel built by
-#                            scripts/debug-kernel.sh (KDIR: its build
-#                            tree, which holds bzImage), with
-#                            fault-injection knobs set, the long hardening
-#                            runs, a kmemleak scan after rmmod, and lockdep
-#                            required to be still on at the end
+#                            ending in "N passed, N failed". A KDIR may be
+#                            the build tree of a debug kernel from
+#                            scripts/debug-kernel.sh (it holds bzImage):
+#                            there the fault-injection knobs are set, the
+#                            hardening programs run long (KIPC_LONG=0 keeps
+#                            them short), kmemleak scans after rmmod, and
+#                            lockdep must still be on at the end
+#   run.sh check-debug KDIR  the same on that debug kernel alone
 #   run.sh run KERNEL        the demo (selftests/vm/demo.sh)
 #   run.sh cmd KERNEL        $CMD in the guest, or a shell when CMD is empty
 #   run.sh bench KERNEL      the benchmark (build/bench/kipc-bench)
@@ -56,8 +57,9 @@ image_of() {
 # Picks the kernel for a header directory, a short version (6.1, 6.12) or
 # a kernel build tree (one with a bzImage, as scripts/debug-kernel.sh
 # makes): sets rel (its release), kimage (what QEMU boots), ko (kipc built
-# for it, where "make modules KDIR=" puts it) and kdebug (1 when the
-# kernel has kmemleak: init then runs its debug checks).
+# for it, where "make modules KDIR=" puts it), kdebug (1 when the kernel
+# has kmemleak: init then runs its debug checks) and long (1 for the
+# hardening programs' long runs).
 select_kernel() {
 	case $1 in
 	*/*)
@@ -84,6 +86,8 @@ select_kernel() {
 	esac
 	kdebug=0
 	grep -qs '^CONFIG_DEBUG_KMEMLEAK=y' "$config" && kdebug=1
+	# The hardening programs' long runs belong to the debug kernel.
+	long=${KIPC_LONG:-$kdebug}
 	return 0
 }
 
@@ -103,7 +107,7 @@ copy_with_libs() {
 	done
 }
 
-# Uses rel, ko and kdebug from select_kernel.
+# Uses rel, ko, kdebug and long from select_kernel.
 build_initramfs() {
 	mode=$1 out=$2
 	root=$RUN/root-$rel
@@ -159,7 +163,7 @@ build_initramfs() {
 	{
 		echo "KIPC_MODE='$mode'"
 		echo "KIPC_DEBUG='$kdebug'"
-		echo "KIPC_LONG='${KIPC_LONG:-0}'"
+		echo "KIPC_LONG='$long'"
 		printf "KIPC_CMD='%s'\n" "$(printf '%s' "${CMD:-}" |
 			sed "s/'/'\\\\''/g")"
 	} >"$root"/etc/kipc-vm.conf
@@ -276,8 +280,6 @@ check-debug)
 	[ $# -eq 1 ] || die "usage: run.sh check-debug KDIR"
 	image_of "$1" >/dev/null ||
 		die "$1: no bzImage; build it with scripts/debug-kernel.sh"
-	# The hardening programs run their long versions here only.
-	KIPC_LONG=1
 	check_all "$1"
 	;;
 run | bench)
