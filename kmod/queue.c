@@ -5,7 +5,10 @@
  * A queue keeps one FIFO list per priority and a bitmap of the non-empty
  * ones. Payloads are copied in before the queue lock is taken and copied
  * out after the message has left the queue, so no user copy ever happens
- * under the spinlock.
+ * under the spinlock. Small payloads go through the stack into a buffer
+ * from the queue's cache, taken and returned inside the lock rounds that
+ * queue and account the message: one round per send and two per receive,
+ * as few as a POSIX queue needs.
  *
  * Waiting is done with kipc-private waiter lists rather than wait queues,
  * so that a sender wakes exactly one receiver whose type selector accepts
@@ -126,44 +129,45 @@ static struct kipc_obj *kipc_queue_create(struct kipc_bind_req *req)
 	return &q->obj;
 }
 
-static struct kipc_qmsg *kipc_qmsg_alloc(struct kipc_queue *q, u32 len)
+/* A cached small buffer, if the queue keeps one. */
+static struct kipc_qmsg *kipc_qmsg_cache_take(struct kipc_queue *q)
 {
-	struct kipc_qmsg *m = NULL;
+	struct kipc_qmsg *m;
 
-	if (len <= KIPC_SMALL_PAYLOAD) {
-		spin_lock(&q->lock);
-		m = list_first_entry_or_null(&q->small_cache, struct kipc_qmsg,
-					     node);
-		if (m) {
-			list_del(&m->node);
-			q->nr_small_cached--;
-		}
-		kipc_queue_unlock(q);
-		if (!m)
-			m = kmalloc(sizeof(*m) + KIPC_SMALL_PAYLOAD,
-				    GFP_KERNEL_ACCOUNT);
-		if (m)
-			m->small = true;
-		return m;
+	lockdep_assert_held(&q->lock);
+
+	m = list_first_entry_or_null(&q->small_cache, struct kipc_qmsg, node);
+	if (m) {
+		list_del(&m->node);
+		q->nr_small_cached--;
 	}
-
-	m = kvmalloc(sizeof(*m) + len, GFP_KERNEL_ACCOUNT);
-	if (m)
-		m->small = false;
 	return m;
 }
 
-/* Small buffers go back to the cache, up to the queue's capacity. */
+/*
+ * Small buffers go back to the cache, up to the queue's capacity. Returns
+ * what is left for the caller to free outside the lock, or NULL.
+ */
+static struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
+					     struct kipc_qmsg *m)
+{
+	lockdep_assert_held(&q->lock);
+
+	if (!m->small || q->nr_small_cached >= q->max_msgs)
+		return m;
+	list_add(&m->node, &q->small_cache);
+	q->nr_small_cached++;
+	return NULL;
+}
+
 void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 {
 	if (m->small) {
 		spin_lock(&q->lock);
-		if (q->nr_small_cached < q->max_msgs) {
-			list_add(&m->node, &q->small_cache);
-			q->nr_small_cached++;
-			m = NULL;
-		}
+		m = kipc_qmsg_cache_put(q, m);
 		kipc_queue_unlock(q);
+		if (!m)
+			return;
 	}
 	kvfree(m);
 }
@@ -419,7 +423,9 @@ static void kipc_queue_link(struct kipc_queue *q, struct kipc_qmsg *m)
 
 /*
  * Queues one message whose payload is at @ubuf. Copies it in first, then
- * waits for room under the lock. @flags: KIPC_IO_NOSIGNAL.
+ * waits for room under the lock. A small payload is copied to the stack
+ * and into a cached buffer taken under the same lock that queues it, so a
+ * send takes the lock once. @flags: KIPC_IO_NOSIGNAL.
  */
 static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 			       u32 len, u32 prio, u64 type, u32 flags,
@@ -427,8 +433,9 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 {
 	struct kipc_waiter w = { .pending = &q->send_pending };
 	struct kipc_queue_notification notify;
+	u8 small[KIPC_SMALL_PAYLOAD];
+	struct kipc_qmsg *m = NULL;
 	bool fire = false;
-	struct kipc_qmsg *m;
 	LIST_HEAD(dead);
 	int ret = 0;
 
@@ -437,18 +444,19 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	if (len > q->max_msg_size)
 		return -EMSGSIZE;
 
-	m = kipc_qmsg_alloc(q, len);
-	if (!m)
-		return -ENOMEM;
-	if (copy_from_user(m->data, ubuf, len)) {
-		kipc_qmsg_free(q, m);
-		return -EFAULT;
+	if (len <= KIPC_SMALL_PAYLOAD) {
+		if (copy_from_user(small, ubuf, len))
+			return -EFAULT;
+	} else {
+		m = kvmalloc(sizeof(*m) + len, GFP_KERNEL_ACCOUNT);
+		if (!m)
+			return -ENOMEM;
+		m->small = false;
+		if (copy_from_user(m->data, ubuf, len)) {
+			kvfree(m);
+			return -EFAULT;
+		}
 	}
-	m->len = len;
-	m->prio = prio;
-	m->type = type;
-	m->uid = current_euid();
-	m->gid = current_egid();
 
 	spin_lock(&q->lock);
 	for (;;) {
@@ -456,26 +464,48 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 			ret = -EPIPE;
 			break;
 		}
-		if (!kipc_queue_full(q))
-			break;
-		if (nonblock) {
-			ret = -EAGAIN;
-			break;
+		if (kipc_queue_full(q)) {
+			if (nonblock) {
+				ret = -EAGAIN;
+				break;
+			}
+			ret = kipc_queue_wait(q, &q->send_waiters, &w, deadline);
+			if (ret)
+				break;
+			continue;
 		}
-		ret = kipc_queue_wait(q, &q->send_waiters, &w, deadline);
-		if (ret)
+		if (m)
 			break;
+		m = kipc_qmsg_cache_take(q);
+		if (m)
+			break;
+		/* Nothing cached: allocate, then look at the queue again. */
+		kipc_queue_unlock(q);
+		m = kmalloc(sizeof(*m) + KIPC_SMALL_PAYLOAD, GFP_KERNEL_ACCOUNT);
+		if (!m)
+			return -ENOMEM;
+		m->small = true;
+		spin_lock(&q->lock);
 	}
 	if (ret) {
 		q->failed++;
+		if (m)
+			m = kipc_qmsg_cache_put(q, m);
 		kipc_queue_unlock(q);
-		kipc_qmsg_free(q, m);
+		kvfree(m);
 		/* As a pipe does, unless the caller asked not to. */
 		if (ret == -EPIPE && !(flags & KIPC_IO_NOSIGNAL))
 			send_sig(SIGPIPE, current, 0);
 		return ret;
 	}
 
+	if (m->small)
+		memcpy(m->data, small, len);
+	m->len = len;
+	m->prio = prio;
+	m->type = type;
+	m->uid = current_euid();
+	m->gid = current_egid();
 	m->tgid = get_pid(task_tgid(current));
 	m->pid = get_pid(task_pid(current));
 	m->time_ns = ktime_get_real_ns();
@@ -640,16 +670,18 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		return -EFAULT;
 	}
 	kipc_qmsg_fill_meta(m, out);
+	kipc_qmsg_release_refs(m);
 
+	/* The bookkeeping and the buffer's return share one lock round. */
 	spin_lock(&q->lock);
 	q->received++;
 	kipc_queue_kick_senders(q);
 	if (q->cur_msgs && !list_empty(&q->recv_waiters))
 		kipc_queue_kick_receivers(q);
+	m = kipc_qmsg_cache_put(q, m);
 	kipc_queue_unlock(q);
 
-	kipc_qmsg_release_refs(m);
-	kipc_qmsg_free(q, m);
+	kvfree(m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
 	kipc_queue_signal_io(q, POLL_OUT);
 	return 0;
