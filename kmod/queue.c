@@ -474,9 +474,8 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 				break;
 			continue;
 		}
-		if (m)
-			break;
-		m = kipc_qmsg_cache_take(q);
+		if (!m)
+			m = kipc_qmsg_cache_take(q);
 		if (m)
 			break;
 		/* Nothing cached: allocate, then look at the queue again. */
