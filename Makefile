@@ -2,8 +2,9 @@
 #
 # kipc top-level build.
 #
-#   make                 module for each test kernel (or KDIR=), library,
-#                        CLI and selftests
+#   make                 module for each test kernel (else the running
+#                        kernel, or KDIR=), library, CLI and examples
+#   make selftests       the selftests (needs linux-source-6.1's harness)
 #   make check           every test: static checks, then the selftests in
 #                        VMs on Debian's 6.1 and 6.12 cloud kernels and on
 #                        the debug kernel (KASAN, lockdep, kmemleak, ...)
@@ -17,7 +18,8 @@
 #   make deps            install missing Debian packages (root)
 #   make clean           remove everything the build made
 #
-# V=1 shows the commands.
+# V=1 shows the commands; STRICT=1 turns warnings into errors (W=1 and
+# -Werror), as every test target does.
 
 ifeq ($(V),1)
 Q :=
@@ -29,10 +31,25 @@ endif
 TOP := $(abspath .)
 B := $(TOP)/build
 
-# Kernels the VM tests boot: Debian's cloud kernels, 6.1 and 6.12.
-TEST_KDIRS := $(sort $(wildcard /usr/src/linux-headers-6.1.*-cloud-amd64 \
-				 /usr/src/linux-headers-6.12.*-cloud-amd64))
-KDIRS := $(if $(KDIR),$(realpath $(KDIR)),$(TEST_KDIRS))
+# Kernels the VM tests boot: Debian's cloud kernels, 6.1 and 6.12, which
+# "make deps" unpacks into kipc's cache (scripts/cloud-kernels.sh). They
+# are what "make" builds the module for; where there are none, it builds
+# for the running kernel. KDIR= picks one kernel. The test targets ask
+# for the cloud kernels when they run, since "make deps" may just have
+# fetched them.
+CLOUD_KERNELS := $(TOP)/scripts/cloud-kernels.sh
+TEST_KDIRS := $(shell $(CLOUD_KERNELS) --kdirs 2>/dev/null)
+RUNNING_KDIR := $(realpath /lib/modules/$(shell uname -r)/build)
+KDIRS := $(if $(KDIR),$(realpath $(KDIR)),$(or $(TEST_KDIRS),$(RUNNING_KDIR)))
+
+# Warnings are errors only where we chose the kernel and the compiler:
+# "make check" and CI (STRICT=1). A user's own kernel or a newer gcc may
+# warn where ours did not, and that must not stop the build.
+STRICT ?= 0
+ifeq ($(STRICT),1)
+WERROR := -Werror
+KBUILD_STRICT := W=1 KCFLAGS=-Werror
+endif
 
 KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
 KSRC := $(B)/ksrc
@@ -42,7 +59,7 @@ KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	      scripts/const_structs.checkpatch
 
 CC ?= cc
-USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+USER_CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -std=gnu11 \
 	       -I$(TOP)/uapi -I$(TOP)/lib $(CFLAGS)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
@@ -59,7 +76,9 @@ export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR
 	run vm bench install deps \
 	clean checkpatch sparse ksrc FORCE
 
-all: modules lib tools examples selftests
+# The selftests need the kernel's kselftest harness from linux-source-6.1
+# ("make selftests", or any test target); a plain "make" does not.
+all: modules lib tools examples
 
 deps:
 	$(Q)$(TOP)/scripts/deps.sh
@@ -68,11 +87,11 @@ deps:
 # two kernels never share objects. $(1): build-directory name, $(2): extra
 # kbuild arguments, $(3): where the output goes.
 define kbuild_each
-	$(Q)test -n "$(KDIRS)" || { echo "no kernel headers: run 'make deps' or set KDIR"; exit 1; }
+	$(Q)test -n "$(KDIRS)" || { echo "no kernel headers: install your kernel's (linux-headers-$$(uname -r)), run 'make deps', or set KDIR"; exit 1; }
 	$(Q)for k in $(KDIRS); do \
 		d=$(B)/$(1)/$$(basename $$k); mkdir -p $$d; \
 		for f in $(TOP)/kmod/*; do ln -sf $$f $$d/; done; \
-		$(MAKE) -C $$k M=$$d KIPC_UAPI=$(TOP)/uapi W=1 KCFLAGS=-Werror \
+		$(MAKE) -C $$k M=$$d KIPC_UAPI=$(TOP)/uapi $(KBUILD_STRICT) \
 			$(2) modules $(3) || exit 1; \
 	done
 endef
@@ -110,7 +129,8 @@ checkpatch: ksrc
 		-f $(addprefix $(TOP)/,$(KMOD_SRCS))
 	@echo "checkpatch: clean"
 
-# sparse on every kernel built for; C=2 checks every file, W=1 stays on.
+# sparse on every kernel built for; C=2 checks every file, and with
+# STRICT=1 (as "make check" runs it) W=1 stays on.
 sparse:
 	$(Q)mkdir -p $(B) && rm -f $(B)/sparse.log
 	$(call kbuild_each,sparse,C=2,>>$(B)/sparse.log 2>&1)
@@ -123,6 +143,8 @@ VM := $(TOP)/selftests/vm/run.sh
 KERNEL ?= 6.12
 
 DEBUG_KERNEL := $(TOP)/scripts/debug-kernel.sh
+# Read when the recipe runs, after "make deps" has fetched them.
+CHECK_KDIRS = $$($(CLOUD_KERNELS) --kdirs)
 
 # The debug kernel is 6.1 built with KASAN, lockdep, kmemleak, UBSAN and
 # fault injection; scripts/debug-kernel.sh builds it once into a cache
@@ -132,22 +154,23 @@ DEBUG_KERNEL := $(TOP)/scripts/debug-kernel.sh
 check: check-static
 	$(Q)$(DEBUG_KERNEL)
 	$(Q)kd=$$($(DEBUG_KERNEL) --path) && \
-		$(MAKE) modules KDIR=$$kd && \
-		$(VM) check $(KDIRS) $$kd
+		$(MAKE) modules KDIR=$$kd STRICT=1 && \
+		$(VM) check $(CHECK_KDIRS) $$kd
 
 check-quick: check-static
-	$(Q)$(VM) check $(KDIRS)
+	$(Q)$(VM) check $(CHECK_KDIRS)
 
-# Everything built for the cloud kernels, checkpatch and sparse.
+# Everything built for the cloud kernels, warnings as errors, checkpatch
+# and sparse.
 check-static: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all selftests STRICT=1
 	$(Q)$(MAKE) checkpatch
-	$(Q)$(MAKE) sparse
+	$(Q)$(MAKE) sparse STRICT=1
 
 check-debug: deps
 	$(Q)$(DEBUG_KERNEL)
 	$(Q)kd=$$($(DEBUG_KERNEL) --path) && \
-		$(MAKE) all KDIR=$$kd && \
+		$(MAKE) all selftests KDIR=$$kd STRICT=1 && \
 		$(VM) check-debug $$kd
 
 run: deps
@@ -155,7 +178,7 @@ run: deps
 	$(Q)$(VM) run $(KERNEL)
 
 vm: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) all selftests
 	$(Q)$(VM) cmd $(KERNEL)
 
 # One VM boot runs every case; the table, JSON and plot land in

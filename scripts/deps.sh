@@ -1,19 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Install from Debian's archive whatever kipc's build and VM tests need.
+# Install from Debian's archive whatever kipc's build and VM tests need,
+# and nothing else: only packages that are missing are installed, QEMU's
+# backports are named one by one (never "-t bookworm-backports", which
+# moves every package of the transaction to backports), and the cloud
+# kernels are unpacked into kipc's cache by scripts/cloud-kernels.sh
+# instead of being installed on the host.
 # Idempotent: quiet and quick when everything is already there.
 
 set -eu
 
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 BPO=bookworm-backports
-CLOUD_META=linux-image-cloud-amd64
+
+die() {
+	echo "deps: $*" >&2
+	exit 1
+}
 
 need_root() {
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "deps: missing packages: $*; run 'make deps' as root" >&2
-		exit 1
-	fi
+	[ "$(id -u)" -eq 0 ] || die "missing: $*; run 'make deps' as root"
 }
 
 have_pkg() {
@@ -24,10 +31,11 @@ have_bpo_source() {
 	grep -rqs "$BPO" /etc/apt/sources.list /etc/apt/sources.list.d/
 }
 
+# gcc-12 and pahole are what the cloud kernels' header trees build with.
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev pkg-config \
 	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
-	 xz-utils; do
+	 xz-utils gcc-12 pahole; do
 	have_pkg "$p" || missing="$missing $p"
 done
 
@@ -38,20 +46,20 @@ if command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	[ "${qv:-0}" -ge 10 ] && qemu_ok=1
 fi
 
-# One cloud kernel from bookworm (6.1) and one from backports (6.12).
-k61=$(ls /boot/vmlinuz-6.1.*-cloud-amd64 2>/dev/null | head -n1 || true)
-k612=$(ls /boot/vmlinuz-6.12.*-cloud-amd64 2>/dev/null | head -n1 || true)
-h61=$(ls -d /usr/src/linux-headers-6.1.*-cloud-amd64 2>/dev/null | head -n1 || true)
-h612=$(ls -d /usr/src/linux-headers-6.12.*-cloud-amd64 2>/dev/null | head -n1 || true)
+kernels_ok=0
+[ "$("$TOP"/scripts/cloud-kernels.sh --kdirs | wc -l)" -eq 2 ] && kernels_ok=1
 
-if [ -z "$missing" ] && [ $qemu_ok -eq 1 ] && [ -n "$k61" ] && [ -n "$k612" ] &&
-   [ -n "$h61" ] && [ -n "$h612" ]; then
+if [ -z "$missing" ] && [ $qemu_ok -eq 1 ]; then
+	# Anyone may unpack the kernels: apt-get download needs no root.
+	[ $kernels_ok -eq 1 ] || "$TOP"/scripts/cloud-kernels.sh fetch
 	exit 0
 fi
 
-need_root "$missing qemu/kernels"
+need_root "$missing$([ $qemu_ok -eq 1 ] || echo ' qemu-system-x86 (10)')"
 export DEBIAN_FRONTEND=noninteractive
 
+# Backports are never installed unasked (their priority is 100), so
+# adding the source changes no installed package.
 if ! have_bpo_source; then
 	cat >/etc/apt/sources.list.d/bookworm-backports.sources <<SRC
 Types: deb
@@ -63,20 +71,35 @@ SRC
 fi
 
 apt-get -qq update
-APT="apt-get -qq -y --no-install-recommends install"
 
-[ -z "$missing" ] || $APT $missing
-[ $qemu_ok -eq 1 ] || $APT -t $BPO qemu-system-x86
+# QEMU 10 and exactly those of its dependencies that must come from
+# backports too: each round adds the ones apt says the bookworm versions
+# of would not satisfy.
+qemu_pkgs=""
+if [ $qemu_ok -eq 0 ]; then
+	bpo="qemu-system-x86"
+	for _ in 1 2 3 4 5 6; do
+		qemu_pkgs=$(for p in $bpo; do printf '%s/%s ' "$p" "$BPO"; done)
+		sim=$(apt-get -s -y --no-install-recommends install $qemu_pkgs 2>&1) && break
+		more=$(echo "$sim" |
+		       sed -n 's/.*Depends: \([^ ]*\) (.*) but .* is to be installed.*/\1/p' |
+		       sort -u)
+		[ -n "$more" ] || { echo "$sim" >&2; die "cannot install QEMU from $BPO"; }
+		bpo="$bpo $more"
+	done
+fi
 
-# Kernel images are installed as packages but never booted on this host;
-# the VM runner reads them from /boot.
-if [ -z "$k61" ] || [ -z "$h61" ]; then
-	v=$(apt-cache depends "$CLOUD_META/bookworm" 2>/dev/null |
-	    sed -n 's/.*Depends: \(linux-image-6\.1[^ ]*\)/\1/p' | head -n1)
-	$APT "$v" "$(echo "$v" | sed 's/linux-image/linux-headers/')"
+if [ -n "$missing$qemu_pkgs" ]; then
+	# What the packages need of the installed ones is upgraded, and only
+	# that; say so, since it is a change to the host.
+	# shellcheck disable=SC2086 # lists of package names
+	apt-get -s -y --no-install-recommends install $missing $qemu_pkgs 2>/dev/null |
+		sed -n 's/^Inst \([^ ]*\) \[\([^]]*\)\] (\([^ ]*\) .*/\1 \2 -> \3/p' |
+		while read -r up; do
+			echo "deps: upgrading $up, which a new package requires"
+		done
+	# shellcheck disable=SC2086
+	apt-get -qq -y --no-install-recommends install $missing $qemu_pkgs
 fi
-if [ -z "$k612" ] || [ -z "$h612" ]; then
-	v=$(apt-cache depends "$CLOUD_META/$BPO" 2>/dev/null |
-	    sed -n 's/.*Depends: \(linux-image-6\.12[^ ]*\)/\1/p' | head -n1)
-	$APT -t $BPO "$v" "$(echo "$v" | sed 's/linux-image/linux-headers/')"
-fi
+
+"$TOP"/scripts/cloud-kernels.sh fetch

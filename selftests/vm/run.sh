@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Boot Debian's cloud kernels under QEMU with kipc loaded.
+# Boot Debian's cloud kernels (or any kernel tree) under QEMU with kipc
+# loaded.
 #
 #   run.sh check KDIR...     the selftests on each kernel, then a summary
 #                            ending in "N passed, N failed". A KDIR may be
@@ -18,7 +19,8 @@
 #
 # Whatever the guest leaves in /out comes back to $VM_OUT (default
 # build/vm/out) through a second serial port.
-# KERNEL is 6.1 or 6.12, or the build tree of a debug kernel (then
+# KERNEL is 6.1 or 6.12 (from scripts/cloud-kernels.sh), a header
+# directory, or the build tree of a debug kernel (then
 # init's debug checks run too: "make vm KERNEL=$(scripts/debug-kernel.sh
 # --path)"). VM_EXTRA=DIR is copied to /extra in the guest.
 # VM_KERNEL_IMAGE boots that image instead of the kernel's own.
@@ -68,20 +70,23 @@ select_kernel() {
 				die "$1: not a kernel build tree"
 			ko=$B/kmod/$(basename "$(realpath "$1")")/kipc.ko
 		else
-			rel=$(basename "$1" | sed 's/^linux-headers-//')
-			kimage=/boot/vmlinuz-$rel
+			# A header tree's image lies in boot/ of the same root:
+			# the root that scripts/cloud-kernels.sh unpacked into,
+			# or / for headers installed at /usr/src.
+			kd=$(realpath "$1")
+			rel=$(basename "$kd" | sed 's/^linux-headers-//')
+			root=$(dirname "$(dirname "$(dirname "$kd")")")
+			kimage=${root%/}/boot/vmlinuz-$rel
 			ko=$B/kmod/linux-headers-$rel/kipc.ko
 		fi
 		config=$1/.config
 		;;
 	*)
-		r=$(ls /boot/vmlinuz-"$1".*-cloud-amd64 2>/dev/null | sort -V |
-		    tail -n1)
-		[ -n "$r" ] || die "no cloud kernel $1 in /boot; run 'make deps'"
-		rel=$(basename "$r" | sed 's/^vmlinuz-//')
-		kimage=/boot/vmlinuz-$rel
-		ko=$B/kmod/linux-headers-$rel/kipc.ko
-		config=/boot/config-$rel
+		kd=$("$TOP"/scripts/cloud-kernels.sh --kdirs |
+		     grep "/linux-headers-$1\.[^/]*\$" | tail -n1 || true)
+		[ -n "$kd" ] || die "no cloud kernel $1; run 'make deps'"
+		select_kernel "$kd"
+		return 0
 		;;
 	esac
 	kdebug=0
@@ -130,7 +135,9 @@ build_initramfs() {
 	cp -P "$B"/lib/libkipc.so* "$root"/usr/lib/
 	cp "$B"/tools/kipc "$root"/usr/bin/kipc
 	cp "$B"/examples/* "$root"/usr/bin/
-	tests=$(find "$B"/selftests -maxdepth 1 -type f -perm -u+x | sort)
+	tests=""
+	[ ! -d "$B"/selftests ] ||
+		tests=$(find "$B"/selftests -maxdepth 1 -type f -perm -u+x | sort)
 	for t in $tests; do
 		cp "$t" "$root"/kipc/tests/
 	done
