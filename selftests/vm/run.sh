@@ -27,6 +27,14 @@
 # VM_TIMEOUT (seconds) bounds one boot; VM_SMP and VM_MEM size the guest
 # (a debug kernel gets more of both by default).
 #
+# The accelerator is chosen once per run: KVM (with -cpu host) only if a
+# probe guest, the first kernel with an initramfs that prints a marker
+# and powers off, ran under it within seconds; otherwise software
+# emulation (TCG, -cpu max), with one line saying why. A /dev/kvm can
+# exist and still fail every guest (a PVM host's does). VM_ACCEL=kvm or
+# VM_ACCEL=tcg skips the probe. A guest that QEMU stops (a KVM internal
+# error, say) is killed at once and the run fails with the reason.
+#
 # The exit status is the guest's: non-zero on any failed test, kernel
 # report, failed rmmod, or a guest that did not finish.
 
@@ -178,6 +186,134 @@ build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 }
 
+# QEMU stops a guest it cannot run (after a KVM internal error, say) and
+# then waits, the guest paused, until something kills it: a run would sit
+# out its whole timeout. A watcher on QEMU's QMP monitor, a pair of FIFOs
+# ($RUN/qmp.in, $RUN/qmp.out) so that no socket tool is needed, asks for
+# the status whenever the guest stops; if it is not running any more
+# (internal-error, guest-panicked, shutdown, ...) it writes that status to
+# $RUN/stopped and kills QEMU at once. Sets qmp_args and watcher.
+start_watcher() {
+	rm -f "$RUN"/qmp.in "$RUN"/qmp.out "$RUN"/qemu.pid "$RUN"/stopped
+	mkfifo "$RUN"/qmp.in "$RUN"/qmp.out
+	qmp_args="-chardev pipe,id=qmp,path=$RUN/qmp -mon chardev=qmp,mode=control -pidfile $RUN/qemu.pid"
+	(
+		# QEMU opens both ends read-write; these opens wait for it.
+		exec 3<"$RUN"/qmp.out 4>"$RUN"/qmp.in
+		echo '{"execute": "qmp_capabilities"}' >&4
+		while IFS= read -r line <&3; do
+			case $line in
+			*'"event": "STOP"'* | *'"event": "GUEST_PANICKED"'*)
+				echo '{"execute": "query-status"}' >&4
+				;;
+			*'"running": false'*)
+				echo "$line" | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' \
+					>"$RUN"/stopped
+				kill -KILL "$(cat "$RUN"/qemu.pid)" 2>/dev/null
+				exit 0
+				;;
+			esac
+		done
+	) &
+	watcher=$!
+}
+
+stop_watcher() {
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+}
+
+# Why QEMU stopped the guest, in words, from $RUN/stopped.
+stop_reason() {
+	case $(cat "$RUN"/stopped 2>/dev/null) in
+	internal-error) echo "KVM internal error" ;;
+	guest-panicked) echo "guest panicked" ;;
+	"") return 1 ;;
+	*) echo "status $(cat "$RUN"/stopped)" ;;
+	esac
+}
+
+# How long the probe guest may take: a cloud kernel reaches its init in
+# about a second under KVM; a KVM that fails stops it in less.
+PROBE_TIMEOUT=20
+
+# Boots $kimage with an initramfs that only prints a marker and powers
+# off, under KVM. Succeeds if the marker came back; otherwise leaves the
+# reason in $probe_why.
+probe_kvm() {
+	if [ ! -e /dev/kvm ]; then
+		probe_why="no /dev/kvm"
+		return 1
+	fi
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		probe_why="/dev/kvm present but not accessible to $(id -un)"
+		return 1
+	fi
+	proot=$RUN/probe
+	mkdir -p "$proot"/bin
+	cp /bin/busybox "$proot"/bin/busybox
+	cat >"$proot"/init <<-'EOF'
+	#!/bin/busybox sh
+	/bin/busybox echo KIPC_KVM_PROBE_OK
+	/bin/busybox poweroff -f
+	EOF
+	chmod +x "$proot"/init
+	(cd "$proot" && find . | cpio -o -H newc --quiet | gzip -1) >"$RUN"/probe.cpio.gz
+	start_watcher
+	# shellcheck disable=SC2086 # qmp_args is a list of words
+	timeout "$PROBE_TIMEOUT" qemu-system-x86_64 -accel kvm -cpu host \
+		-smp 1 -m 256 -nographic -no-reboot -nodefaults -serial stdio \
+		$qmp_args -kernel "$kimage" -initrd "$RUN"/probe.cpio.gz \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
+		</dev/null >"$RUN"/probe.log 2>&1 || true
+	stop_watcher
+	grep -q '^KIPC_KVM_PROBE_OK' "$RUN"/probe.log && return 0
+	if why=$(stop_reason); then
+		probe_why="guest stopped: $why"
+	elif grep -q 'KVM internal error' "$RUN"/probe.log; then
+		probe_why="guest stopped: KVM internal error"
+	elif e=$(grep -m1 -i 'qemu-system-x86_64:' "$RUN"/probe.log); then
+		probe_why=${e#qemu-system-x86_64: }
+	else
+		probe_why="the probe guest printed nothing in ${PROBE_TIMEOUT}s"
+	fi
+	cp "$RUN"/probe.log "$VMDIR"/kvm-probe.log
+	return 1
+}
+
+# Picks the accelerator once per run, into accel and cpu: KVM only when a
+# guest ran under it (or VM_ACCEL=kvm says so), with the host's CPU;
+# otherwise software emulation with QEMU's fullest model. Says why.
+pick_accel() {
+	[ -z "${accel:-}" ] || return 0
+	case ${VM_ACCEL:-} in
+	kvm)
+		[ -w /dev/kvm ] || die "VM_ACCEL=kvm, but /dev/kvm is missing or not writable"
+		accel=kvm cpu=host
+		echo "kvm: VM_ACCEL=kvm; using KVM without a probe"
+		;;
+	tcg)
+		accel=tcg cpu=max
+		echo "kvm: VM_ACCEL=tcg; using software emulation"
+		;;
+	"")
+		if probe_kvm; then
+			accel=kvm cpu=host
+			echo "kvm: a probe guest ran; using KVM"
+		else
+			accel=tcg cpu=max
+			case $probe_why in
+			"no /dev/kvm") echo "kvm: no /dev/kvm; using software emulation" ;;
+			*) echo "kvm: /dev/kvm present but unusable ($probe_why); using software emulation" ;;
+			esac
+		fi
+		;;
+	*)
+		die "VM_ACCEL=$VM_ACCEL: use kvm or tcg"
+		;;
+	esac
+}
+
 # Boot the kernel select_kernel picked. Interactive shells get the
 # terminal; everything else is logged, and the guest's final status line
 # decides the result.
@@ -202,9 +338,8 @@ boot() {
 		args=""
 	fi
 
-	accel=tcg
-	[ -w /dev/kvm ] && accel=kvm
-	set -- qemu-system-x86_64 -accel "$accel" -cpu max -smp "$VM_SMP" \
+	pick_accel
+	set -- qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$VM_SMP" \
 		-m "$mem" -nographic -no-reboot -nodefaults \
 		-serial mon:stdio -serial file:"$outlog" \
 		-kernel "$kimage" -initrd "$initrd" \
@@ -217,11 +352,15 @@ boot() {
 
 	# The pipeline's status is the filter's; the guest's status line,
 	# not QEMU's, is what counts.
+	start_watcher
+	# shellcheck disable=SC2086 # qmp_args is a list of words
+	set -- "$@" $qmp_args
 	{ timeout "$tmo" "$@" </dev/null || true; } 2>&1 |
 		sed -u 's/\r//g' | tee "$log" | awk -v mode="$mode" '
 			/KIPC_VM_BEGIN$/ { on = 1; next }
 			/KIPC_VM_EXIT=/ { on = 0 }
 			on || (mode == "check" && /Kernel panic|BUG:|Oops|KASAN|UBSAN/) { print; fflush() }'
+	stop_watcher
 
 	if [ -s "$outlog" ]; then
 		out=${VM_OUT:-$VMDIR/out}
@@ -233,7 +372,11 @@ boot() {
 	cp "$log" "$VMDIR/"
 	status=$(sed -n 's/^KIPC_VM_EXIT=\([0-9]*\)$/\1/p' "$log" | tail -n1)
 	if [ -z "$status" ]; then
-		echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $VMDIR/$(basename "$log")" >&2
+		if why=$(stop_reason); then
+			echo "run.sh: $rel: QEMU stopped the guest under $accel ($why), so it was killed; log: $VMDIR/$(basename "$log")" >&2
+		else
+			echo "run.sh: $rel: the guest did not finish (timeout or panic); log: $VMDIR/$(basename "$log")" >&2
+		fi
 		return 1
 	fi
 	return "$status"
@@ -246,7 +389,8 @@ check_all() {
 	summary=""
 	for k in "$@"; do
 		select_kernel "$k"
-		echo "=== $rel: booting"
+		pick_accel
+		echo "=== $rel: booting ($accel)"
 		t0=$(date +%s)
 		boot check || rc=1
 		log=$RUN/$rel-check.log
@@ -265,7 +409,7 @@ check_all() {
 		fi
 		total_pass=$((total_pass + pass))
 		total_fail=$((total_fail + fail))
-		summary="$summary$rel: $pass passed, $fail failed, $skip skipped ($(($(date +%s) - t0))s)
+		summary="$summary$rel: $pass passed, $fail failed, $skip skipped ($(($(date +%s) - t0))s, $accel)
 "
 	done
 	echo "=== summary"
