@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc: RLIMIT_MSGQUEUE accounting. As for POSIX message queues, a queue
- * charges its whole capacity to its creator's real uid when it is created,
+ * kipc: per-user accounting of what a user's objects may hold.
+ *
+ * Queues: as for POSIX message queues, a queue charges its whole capacity
+ * to its creator's real uid when it is created, against RLIMIT_MSGQUEUE,
  * and the charge is released when the queue is freed. The kernel's own
  * per-user mqueue counter is not exported to modules, so kipc keeps its
  * own, checked against the same limit.
+ *
+ * Regions: a region charges its size to its creator's real uid until its
+ * memory is gone, which is after its last mapping, not its name or its
+ * last handle. RLIMIT_MSGQUEUE (800 KiB by default) is too small for
+ * shared memory, so the ceiling is a module parameter of its own,
+ * max_user_region_bytes; as with max_regions, CAP_SYS_RESOURCE is exempt.
  *
  * Locking: kipc_users_lock (spinlock) guards the table; it is a leaf lock.
  */
@@ -19,7 +27,7 @@
 struct kipc_user {
 	struct hlist_node node;
 	kuid_t uid;
-	u64 bytes;
+	u64 bytes[KIPC_CHARGES];
 };
 
 static DEFINE_HASHTABLE(kipc_users, 6);
@@ -37,10 +45,31 @@ static struct kipc_user *kipc_user_find(kuid_t uid)
 	return NULL;
 }
 
-/* Charges @bytes to @uid against the caller's RLIMIT_MSGQUEUE. */
-int kipc_account_charge(kuid_t uid, u64 bytes)
+static u64 kipc_charge_limit(enum kipc_charge what)
 {
-	u64 limit = rlimit(RLIMIT_MSGQUEUE);
+	if (what == KIPC_CHARGE_QUEUES)
+		return rlimit(RLIMIT_MSGQUEUE);
+	return READ_ONCE(kipc_max_user_region_bytes);
+}
+
+static bool kipc_user_unused(const struct kipc_user *u)
+{
+	int i;
+
+	for (i = 0; i < KIPC_CHARGES; i++)
+		if (u->bytes[i])
+			return false;
+	return true;
+}
+
+/*
+ * Charges @bytes of @what to @uid: EMFILE past the caller's
+ * RLIMIT_MSGQUEUE for queues (as mq_open() fails), EDQUOT past
+ * max_user_region_bytes for regions (as a full key quota does).
+ */
+int kipc_account_charge(kuid_t uid, enum kipc_charge what, u64 bytes)
+{
+	u64 limit = kipc_charge_limit(what);
 	struct kipc_user *u, *fresh;
 	int ret = 0;
 
@@ -56,14 +85,14 @@ int kipc_account_charge(kuid_t uid, u64 bytes)
 		u->uid = uid;
 		hash_add(kipc_users, &u->node, __kuid_val(uid));
 	}
-	if (bytes > limit || u->bytes > limit - bytes) {
-		ret = -EMFILE;
-		if (!u->bytes) {
+	if (bytes > limit || u->bytes[what] > limit - bytes) {
+		ret = what == KIPC_CHARGE_QUEUES ? -EMFILE : -EDQUOT;
+		if (kipc_user_unused(u)) {
 			hash_del(&u->node);
 			fresh = u;
 		}
 	} else {
-		u->bytes += bytes;
+		u->bytes[what] += bytes;
 	}
 	spin_unlock(&kipc_users_lock);
 
@@ -71,15 +100,15 @@ int kipc_account_charge(kuid_t uid, u64 bytes)
 	return ret;
 }
 
-void kipc_account_uncharge(kuid_t uid, u64 bytes)
+void kipc_account_uncharge(kuid_t uid, enum kipc_charge what, u64 bytes)
 {
 	struct kipc_user *u;
 
 	spin_lock(&kipc_users_lock);
 	u = kipc_user_find(uid);
-	if (!WARN_ON_ONCE(!u || u->bytes < bytes)) {
-		u->bytes -= bytes;
-		if (!u->bytes)
+	if (!WARN_ON_ONCE(!u || u->bytes[what] < bytes)) {
+		u->bytes[what] -= bytes;
+		if (kipc_user_unused(u))
 			hash_del(&u->node);
 		else
 			u = NULL;

@@ -32,6 +32,7 @@ extern unsigned int kipc_msg_size_limit;
 extern unsigned int kipc_max_queues;
 extern unsigned long kipc_max_region_size;
 extern unsigned int kipc_max_regions;
+extern unsigned long kipc_max_user_region_bytes;
 
 enum kipc_obj_type {
 	KIPC_OBJ_QUEUE,
@@ -46,8 +47,10 @@ struct kipc_ns {
 	struct ipc_namespace *ipc_ns;	/* one reference, held until freed */
 	struct mutex lock;		/* names, lists, counts, handle counts */
 	DECLARE_HASHTABLE(names, 8);
-	struct list_head objs[KIPC_OBJ_TYPES];	/* linked, oldest first */
-	unsigned int nr_objs[KIPC_OBJ_TYPES];
+	struct list_head objs[KIPC_OBJ_TYPES];	/* linked or in use, oldest
+						 * first
+						 */
+	unsigned int nr_objs[KIPC_OBJ_TYPES];	/* those on objs[] */
 };
 
 struct kipc_obj;
@@ -58,6 +61,14 @@ struct kipc_obj_ops {
 	void (*free)(struct kipc_obj *obj);
 	/* A bound handle closes; optional. */
 	void (*release_handle)(struct kipc_handle *h);
+	/*
+	 * Optional: for an object that can stay in use with no name and no
+	 * handle left (a region, while it is mapped). Such an object holds
+	 * a reference of its own from creation and stays on its namespace's
+	 * list, and in its count, until it calls kipc_obj_retire(). This is
+	 * called, under kipc_ns.lock, once the last name and handle are gone.
+	 */
+	void (*orphaned)(struct kipc_obj *obj);
 };
 
 /*
@@ -71,7 +82,10 @@ struct kipc_obj {
 	enum kipc_obj_type type;
 	struct kipc_ns *ns;
 	struct hlist_node hnode;	/* in ns->names while linked */
-	struct list_head ns_node;	/* in ns->objs[type] while linked */
+	struct list_head ns_node;	/* in ns->objs[type] while linked,
+					 * or until retired (see
+					 * kipc_obj_ops.orphaned)
+					 */
 	u64 id;				/* unique, increasing: dump cursor */
 	bool linked;			/* under ns->lock */
 	bool auto_delete;
@@ -113,6 +127,7 @@ int kipc_obj_bind_another(struct kipc_obj *obj, int may);
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name);
 int kipc_obj_unlink_cmd(enum kipc_obj_type type, struct kipc_unlink *cmd);
 void kipc_obj_put(struct kipc_obj *obj);
+void kipc_obj_retire(struct kipc_obj *obj);
 unsigned int kipc_obj_handles(struct kipc_obj *obj);
 struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
 				      const struct kipc_name *name);
@@ -139,8 +154,15 @@ struct kipc_stats {
 extern struct kipc_stats kipc_stats;
 void kipc_registry_exit(void);
 
-int kipc_account_charge(kuid_t uid, u64 bytes);
-void kipc_account_uncharge(kuid_t uid, u64 bytes);
+/* What a user's objects are charged for, each against its own ceiling. */
+enum kipc_charge {
+	KIPC_CHARGE_QUEUES,		/* capacity, against RLIMIT_MSGQUEUE */
+	KIPC_CHARGE_REGIONS,		/* size, against max_user_region_bytes */
+	KIPC_CHARGES,
+};
+
+int kipc_account_charge(kuid_t uid, enum kipc_charge what, u64 bytes);
+void kipc_account_uncharge(kuid_t uid, enum kipc_charge what, u64 bytes);
 
 /*
  * One open of /dev/kipc. Unbound until a bind ioctl sets @obj, which never
@@ -187,6 +209,7 @@ int kipc_queue_fasync(struct kipc_handle *h, int fd, struct file *file,
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd);
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
+int __init kipc_region_init(void);
 
 /* What netlink reports of a queue or a region, taken under its lock. */
 struct kipc_queue_snapshot {

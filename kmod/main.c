@@ -50,6 +50,11 @@ unsigned int kipc_max_regions = 256;
 module_param_named(max_regions, kipc_max_regions, uint, 0644);
 MODULE_PARM_DESC(max_regions, "Regions per IPC namespace without CAP_SYS_RESOURCE");
 
+unsigned long kipc_max_user_region_bytes = 1UL << 30;
+module_param_named(max_user_region_bytes, kipc_max_user_region_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_region_bytes,
+		 "Bytes of regions per user without CAP_SYS_RESOURCE, mapped ones included");
+
 /*
  * One ioctl call in flight: the kernel's copy of the caller's struct and
  * what is needed to write the result back.
@@ -429,6 +434,10 @@ static_assert(sizeof(struct kipc_region_info) == 48);
 static int __init kipc_init(void)
 {
 	int ret;
+
+	ret = kipc_region_init();
+	if (ret)
+		return ret;
 
 	ret = kipc_netlink_init();
 	if (ret)

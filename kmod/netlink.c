@@ -115,10 +115,16 @@ static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj,
 {
 	struct kipc_region_snapshot s;
 
+	u32 flags = 0;
+
 	kipc_region_snapshot(obj, &s);
+	if (obj->auto_delete)
+		flags |= KIPC_REGION_AUTO_DELETE;
+	/* Listed still: its handles or mappings keep it alive. */
+	if (!obj->linked)
+		flags |= KIPC_REGION_UNLINKED;
 	if (kipc_nl_put_common(msg, obj, userns) ||
-	    nla_put_u32(msg, KIPC_A_REGION_FLAGS,
-			obj->auto_delete ? KIPC_REGION_AUTO_DELETE : 0) ||
+	    nla_put_u32(msg, KIPC_A_REGION_FLAGS, flags) ||
 	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, s.size,
 			      KIPC_A_REGION_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS, s.mappings,

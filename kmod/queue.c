@@ -76,7 +76,7 @@ static void kipc_queue_free(struct kipc_obj *obj)
 	}
 	list_for_each_entry_safe(m, tmp, &q->small_cache, node)
 		kfree(m);
-	kipc_account_uncharge(q->charged_uid, q->charged);
+	kipc_account_uncharge(q->charged_uid, KIPC_CHARGE_QUEUES, q->charged);
 	kfree(q);
 }
 
@@ -108,7 +108,8 @@ static struct kipc_obj *kipc_queue_create(struct kipc_bind_req *req)
 
 	q->charged_uid = current_uid();
 	q->charged = kipc_queue_capacity_bytes(max_msgs, max_msg_size);
-	ret = kipc_account_charge(q->charged_uid, q->charged);
+	ret = kipc_account_charge(q->charged_uid, KIPC_CHARGE_QUEUES,
+				  q->charged);
 	if (ret) {
 		kfree(q);
 		return ERR_PTR(ret);

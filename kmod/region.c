@@ -7,21 +7,31 @@
  * dma-buf hands a VMA to its exporter. The mapping is then a plain shmem
  * mapping: its pages are swappable and on shmem's reverse map, futex keys
  * are the same in every process, a fault past the end raises SIGBUS, and
- * nothing in the mapping points back into this module, so the module can
- * be unloaded while regions are mapped. Each VMA holds a reference on the
- * shmem file, so the memory outlives the handle and the name and is
- * freed with the last unmap.
+ * nothing in the mapping points back into this module. Each VMA holds a
+ * reference on the shmem file, so the memory outlives the handle and the
+ * name and is freed with the last unmap.
  *
- * Locking: a region has no mutable state of its own after creation; the
- * registry's kipc_ns.lock guards its name and handle count.
+ * A region counts, in its namespace's max_regions, in stats and in its
+ * creator's max_user_region_bytes, and is listed, while any of it lives:
+ * the region object stays until the shmem file is released. The file's
+ * operations are shmem's own, copied, with a release that tells kipc; as
+ * file operations of this module they also keep it loaded while region
+ * memory exists.
+ *
+ * Locking: the registry's kipc_ns.lock guards a region's name and handle
+ * count; kipc_region.lock, a leaf, guards whether the shmem file is still
+ * there to be asked how many mappings it has.
  */
 
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
 
 #include "compat.h"
@@ -35,7 +45,20 @@ struct kipc_region {
 	struct kipc_obj obj;
 	struct file *shm;
 	u64 size;
+	kuid_t charged_uid;
+	u64 charged;		/* bytes charged to charged_uid */
+	spinlock_t lock;
+	bool shm_held;		/* the region's own reference on shm */
+	bool shm_alive;		/* shm not yet released */
 };
+
+/*
+ * shmem's file operations, with kipc_region_shm_release() added: filled
+ * once at module load, read-only after.
+ */
+static struct file_operations kipc_region_shm_fops __ro_after_init;
+static int (*kipc_shmem_release)(struct inode *inode, struct file *file)
+	__ro_after_init;
 
 static inline struct kipc_region *kipc_obj_region(struct kipc_obj *obj)
 {
@@ -51,17 +74,74 @@ static struct kipc_region *kipc_handle_region(struct kipc_handle *h)
 	return kipc_obj_region(obj);
 }
 
+/* Only once the shmem file is gone: see kipc_region_shm_release(). */
 static void kipc_region_free(struct kipc_obj *obj)
 {
 	struct kipc_region *r = kipc_obj_region(obj);
 
-	fput(r->shm);
+	if (r->charged)
+		kipc_account_uncharge(r->charged_uid, KIPC_CHARGE_REGIONS,
+				      r->charged);
 	kfree(r);
+}
+
+/*
+ * No name and no handle is left; mappings may be. The region lets go of
+ * its shmem file, whose release, after the last unmap, retires it.
+ */
+static void kipc_region_orphaned(struct kipc_obj *obj)
+{
+	struct kipc_region *r = kipc_obj_region(obj);
+
+	lockdep_assert_held(&obj->ns->lock);
+
+	spin_lock(&r->lock);
+	r->shm_held = false;
+	spin_unlock(&r->lock);
+	/* Deferred by the VFS: the release never runs under ns->lock. */
+	fput(r->shm);
 }
 
 static const struct kipc_obj_ops kipc_region_ops = {
 	.free = kipc_region_free,
+	.orphaned = kipc_region_orphaned,
 };
+
+static int kipc_region_shm_release(struct inode *inode, struct file *file)
+{
+	struct kipc_region *r = file->private_data;
+	int ret = 0;
+
+	if (kipc_shmem_release)
+		ret = kipc_shmem_release(inode, file);
+	spin_lock(&r->lock);
+	r->shm_alive = false;
+	spin_unlock(&r->lock);
+	kipc_obj_retire(&r->obj);
+	return ret;
+}
+
+/*
+ * shmem's file operations are not exported; a file of its own shows them.
+ * get_unmapped_area is left out: shmem's asserts that it is called on one
+ * of shmem's own files, and the generic one serves a region as well.
+ */
+int __init kipc_region_init(void)
+{
+	struct file *probe;
+
+	probe = shmem_file_setup("kipc-region", 0, VM_NORESERVE);
+	if (IS_ERR(probe))
+		return PTR_ERR(probe);
+	kipc_region_shm_fops = *probe->f_op;
+	fput(probe);
+
+	kipc_shmem_release = kipc_region_shm_fops.release;
+	kipc_region_shm_fops.owner = THIS_MODULE;
+	kipc_region_shm_fops.release = kipc_region_shm_release;
+	kipc_region_shm_fops.get_unmapped_area = NULL;
+	return 0;
+}
 
 /* Called by the registry, under kipc_ns.lock, for a name not yet used. */
 static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
@@ -70,6 +150,7 @@ static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
 	u64 max = READ_ONCE(kipc_max_region_size);
 	struct kipc_region *r;
 	u64 size;
+	int ret;
 
 	if (!cmd->region_size || cmd->region_size > max)
 		return ERR_PTR(-EINVAL);
@@ -78,28 +159,66 @@ static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&r->lock);
+
+	/* The whole size, as a queue charges its whole capacity. */
+	if (!capable(CAP_SYS_RESOURCE)) {
+		r->charged_uid = current_uid();
+		ret = kipc_account_charge(r->charged_uid, KIPC_CHARGE_REGIONS,
+					  size);
+		if (ret)
+			goto err_free;
+		r->charged = size;
+	}
 
 	/* Pages are allocated, and charged, as they are first touched. */
 	r->shm = shmem_file_setup("kipc-region", size, VM_NORESERVE);
 	if (IS_ERR(r->shm)) {
-		long err = PTR_ERR(r->shm);
-
-		kfree(r);
+		ret = PTR_ERR(r->shm);
 		/*
 		 * shmem reports a failed inode allocation as ENOSPC, which kipc
 		 * keeps for a namespace's full count of regions.
 		 */
-		return ERR_PTR(err == -ENOSPC ? -ENOMEM : err);
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
+		goto err_uncharge;
 	}
+	/*
+	 * The caller's handle keeps the module, so this reference cannot
+	 * fail; the fops_put() when the file is freed drops it.
+	 */
+	__module_get(THIS_MODULE);
+	replace_fops(r->shm, &kipc_region_shm_fops);
+	r->shm->private_data = r;
+	r->shm_held = true;
+	r->shm_alive = true;
 	r->size = size;
 	r->obj.ops = &kipc_region_ops;
 	return &r->obj;
+
+err_uncharge:
+	if (r->charged)
+		kipc_account_uncharge(r->charged_uid, KIPC_CHARGE_REGIONS,
+				      r->charged);
+err_free:
+	kfree(r);
+	return ERR_PTR(ret);
 }
 
-/* Every VMA holds one reference on the shmem file; the region one. */
+/*
+ * Every VMA holds one reference on the shmem file, and the region one
+ * while a name or a handle reaches it; once the file is released there
+ * are none.
+ */
 static u64 kipc_region_mappings(struct kipc_region *r)
 {
-	return file_count(r->shm) - 1;
+	u64 n = 0;
+
+	spin_lock(&r->lock);
+	if (r->shm_alive)
+		n = file_count(r->shm) - r->shm_held;
+	spin_unlock(&r->lock);
+	return n;
 }
 
 void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s)

@@ -14,6 +14,13 @@
  * seconds for namespaces that only kipc still references. No task and no
  * nsfs file can reach such a namespace again, so its names are dropped
  * then; objects that handles elsewhere still hold live on unnamed.
+ *
+ * An object's references: the registry's while it is linked, one per
+ * bound handle, short-lived ones (lookups, netlink), and, for a type that
+ * can be in use with no name or handle (a region's mappings), the type's
+ * own until it retires the object. Such an object stays on its
+ * namespace's list, and in its count, until then: limits and listings
+ * see it while any of it lives.
  */
 
 #include <linux/capability.h>
@@ -140,16 +147,47 @@ void kipc_obj_put(struct kipc_obj *obj)
 	kref_put(&obj->ref, kipc_obj_free);
 }
 
-/* Drops the name; the registry's reference goes with it. */
+/* Takes an object off its namespace's list, and out of its count. */
+static void kipc_obj_unlist_locked(struct kipc_obj *obj)
+{
+	lockdep_assert_held(&obj->ns->lock);
+
+	if (list_empty(&obj->ns_node))
+		return;
+	list_del_init(&obj->ns_node);
+	obj->ns->nr_objs[obj->type]--;
+}
+
+/*
+ * Drops the name; the registry's reference goes with it. An object that
+ * can be in use without a name stays listed, and counted, until it
+ * retires.
+ */
 static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 {
 	lockdep_assert_held(&obj->ns->lock);
 
 	kipc_nl_notify(obj, KIPC_EVENT_DELETE);
 	hash_del(&obj->hnode);
-	list_del(&obj->ns_node);
 	obj->linked = false;
-	obj->ns->nr_objs[obj->type]--;
+	if (!obj->ops->orphaned)
+		kipc_obj_unlist_locked(obj);
+	else if (!obj->handles)
+		obj->ops->orphaned(obj);
+	kipc_obj_put(obj);
+}
+
+/*
+ * The end of the use that kept an object without name or handle alive:
+ * drops the type's own reference (see kipc_obj_ops.orphaned).
+ */
+void kipc_obj_retire(struct kipc_obj *obj)
+{
+	struct kipc_ns *ns = obj->ns;
+
+	mutex_lock(&ns->lock);
+	kipc_obj_unlist_locked(obj);
+	mutex_unlock(&ns->lock);
 	kipc_obj_put(obj);
 }
 
@@ -191,6 +229,10 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 	kref_init(&obj->ref);		/* the registry's, or an anonymous
 					 * object's first handle's
 					 */
+	/* The type's own, until it retires the object. */
+	if (obj->ops->orphaned)
+		kref_get(&obj->ref);
+	INIT_LIST_HEAD(&obj->ns_node);
 	obj->type = req->type;
 	obj->ns = ns;
 	kref_get(&ns->ref);
@@ -293,8 +335,12 @@ void kipc_obj_unbind(struct kipc_obj *obj)
 	struct kipc_ns *ns = obj->ns;
 
 	mutex_lock(&ns->lock);
-	if (!--obj->handles && obj->auto_delete && obj->linked)
-		kipc_obj_unlink_locked(obj);
+	if (!--obj->handles) {
+		if (obj->auto_delete && obj->linked)
+			kipc_obj_unlink_locked(obj);
+		else if (!obj->linked && obj->ops->orphaned)
+			obj->ops->orphaned(obj);
+	}
 	mutex_unlock(&ns->lock);
 	kipc_obj_put(obj);
 }

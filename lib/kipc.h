@@ -171,7 +171,10 @@ struct kipc_obj_info {
 	uint32_t mode;		/* permission bits */
 	uint32_t flags;		/* creation flags: KIPC_QUEUE_AUTO_DELETE,
 				 * CHANNEL, BROADCAST, DROP_OLDEST;
-				 * KIPC_REGION_AUTO_DELETE */
+				 * KIPC_REGION_AUTO_DELETE; and
+				 * KIPC_REGION_UNLINKED for a region whose
+				 * name is gone and whose handles or
+				 * mappings keep it */
 	uint32_t handles;	/* bound handles */
 	uint64_t ctime_ns;	/* CLOCK_REALTIME at creation */
 	/* Queues only. */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -342,6 +343,60 @@ static inline int kt_caps_clear(uint64_t caps, int forever)
 		}
 	}
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+static inline int kt_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/*
+ * Move the calling process into a new IPC namespace: directly as root,
+ * else inside a new user namespace that maps the caller's own IDs.
+ */
+static inline int kt_enter_ipc_ns(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	int ret;
+
+	if (uid == 0)
+		return unshare(CLONE_NEWIPC) ? -errno : 0;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
+		return -errno;
+	snprintf(map, sizeof(map), "%u %u 1", uid, uid);
+	ret = kt_write_file("/proc/self/uid_map", map);
+	if (ret)
+		return ret;
+	ret = kt_write_file("/proc/self/setgroups", "deny");
+	if (ret)
+		return ret;
+	snprintf(map, sizeof(map), "%u %u 1", gid, gid);
+	return kt_write_file("/proc/self/gid_map", map);
+}
+
+/* Whether a child may enter a new IPC namespace at all. */
+static inline int kt_can_enter_ipc_ns(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		_exit(kt_enter_ipc_ns() ? 1 : 0);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* Raise @caps in the effective set again (they must still be permitted). */

@@ -29,58 +29,8 @@
 #define ACC		KT_ALL_ACCESS
 #define CREATE		(KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | KIPC_QUEUE_AUTO_DELETE)
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
-/*
- * Move the calling process into a new IPC namespace: directly as root,
- * else inside a new user namespace that maps the caller's own IDs.
- */
-static int enter_ipc_ns(void)
-{
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-	char map[64];
-	int ret;
-
-	if (uid == 0)
-		return unshare(CLONE_NEWIPC) ? -errno : 0;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
-		return -errno;
-	snprintf(map, sizeof(map), "%u %u 1", uid, uid);
-	ret = write_file("/proc/self/uid_map", map);
-	if (ret)
-		return ret;
-	ret = write_file("/proc/self/setgroups", "deny");
-	if (ret)
-		return ret;
-	snprintf(map, sizeof(map), "%u %u 1", gid, gid);
-	return write_file("/proc/self/gid_map", map);
-}
-
-/* Whether a child may enter a new IPC namespace at all. */
-static int can_enter_ipc_ns(void)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return 0;
-	if (pid == 0)
-		_exit(enter_ipc_ns() ? 1 : 0);
-	return kt_wait_child(pid) == 0;
-}
-
 #define NEED_IPC_NS() do {						\
-	if (!can_enter_ipc_ns())					\
+	if (!kt_can_enter_ipc_ns())					\
 		SKIP(return, "needs root (or user namespaces) to unshare(CLONE_NEWIPC)"); \
 } while (0)
 
@@ -107,7 +57,7 @@ TEST(ns_name_isolated)
 		int mine, again;
 
 		close(fd);
-		KT_CHILD_EQ(0, enter_ipc_ns());
+		KT_CHILD_EQ(0, kt_enter_ipc_ns());
 		KT_CHILD_EQ(-ENOENT, kt_attach(name, ACC));
 		KT_CHILD_EQ(-ENOENT, kt_attach(name, KIPC_QUEUE_READ));
 		KT_CHILD_EQ(-ENOENT, kt_unlink(name));
@@ -158,7 +108,7 @@ TEST(ns_child_queue_invisible)
 	if (pid == 0) {
 		int fd;
 
-		KT_CHILD_EQ(0, enter_ipc_ns());
+		KT_CHILD_EQ(0, kt_enter_ipc_ns());
 		/* Persistent: it lives on in that namespace alone. */
 		fd = kt_queue(name, KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | ACC,
 			      0666, 2, 8);
@@ -197,7 +147,7 @@ TEST(ns_bound_handle_crosses)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		KT_CHILD_EQ(0, enter_ipc_ns());
+		KT_CHILD_EQ(0, kt_enter_ipc_ns());
 		KT_CHILD_TRUE(kt_recv(fd, buf, sizeof(buf), KIPC_IO_NONBLOCK, 0, &m) >= 0);
 		KT_CHILD_EQ(8, m.len);
 		KT_CHILD_EQ(0, kt_send(fd, "to parent", 9, 0, 0, 0));

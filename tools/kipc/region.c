@@ -372,10 +372,12 @@ static void region_fields(const struct kipc_obj_info *i)
 {
 	field_uint("size", i->size);
 	field_uint("mappings", i->mappings);
+	/* Its name is gone; handles or mappings keep its memory. */
+	field_bool("unlinked", i->flags & KIPC_REGION_UNLINKED);
 }
 
 static const char *const region_columns[] = {
-	"SIZE", "HANDLES", "MAPPINGS",
+	"SIZE", "HANDLES", "MAPPINGS", "STATE",
 };
 
 static void region_cells(const struct kipc_obj_info *i,
@@ -384,6 +386,8 @@ static void region_cells(const struct kipc_obj_info *i,
 	format_size(cell[0], CELL_MAX, i->size);
 	snprintf(cell[1], CELL_MAX, "%u", i->handles);
 	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->mappings);
+	snprintf(cell[3], CELL_MAX, "%s",
+		 (i->flags & KIPC_REGION_UNLINKED) ? "unlinked" : "linked");
 }
 
 const struct obj_kind region_kind = {

@@ -453,6 +453,9 @@ enum kipc_peer_flags {
  * @KIPC_REGION_EXCL: with CREATE, fail with EEXIST if it exists
  * @KIPC_REGION_AUTO_DELETE: with CREATE, the region is unlinked when its
  *	last handle closes (its memory stays while it is mapped)
+ * @KIPC_REGION_UNLINKED: reported in a listing's KIPC_A_REGION_FLAGS only,
+ *	never accepted by a bind: the region's name is gone, and handles or
+ *	mappings keep its memory alive
  */
 enum kipc_region_bind_flags {
 	KIPC_REGION_READ	= 1 << 0,
@@ -460,6 +463,7 @@ enum kipc_region_bind_flags {
 	KIPC_REGION_CREATE	= 1 << 2,
 	KIPC_REGION_EXCL	= 1 << 3,
 	KIPC_REGION_AUTO_DELETE	= 1 << 4,
+	KIPC_REGION_UNLINKED	= 1 << 5,
 };
 
 /**
@@ -576,7 +580,9 @@ enum {
 	KIPC_A_REGION_UID,		/* u32 */
 	KIPC_A_REGION_GID,		/* u32 */
 	KIPC_A_REGION_MODE,		/* u32, at most 0777 */
-	KIPC_A_REGION_FLAGS,		/* u32, KIPC_REGION_AUTO_DELETE */
+	KIPC_A_REGION_FLAGS,		/* u32, KIPC_REGION_AUTO_DELETE,
+					 * KIPC_REGION_UNLINKED
+					 */
 	KIPC_A_REGION_HANDLES,		/* u32 */
 	KIPC_A_REGION_CTIME,		/* u64, CLOCK_REALTIME ns */
 	KIPC_A_REGION_SIZE,		/* u64 */
