@@ -488,7 +488,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 		spin_lock(&q->lock);
 	}
 	if (ret) {
-		q->failed++;
+		kipc_queue_count_failure(q, flags);
 		if (m)
 			m = kipc_qmsg_cache_put(q, m);
 		kipc_queue_unlock(q);
@@ -630,14 +630,14 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 	if (ret) {
 		if (ret != -ENODATA)
-			q->failed++;
+			kipc_queue_count_failure(q, flags);
 		kipc_queue_unlock(q);
 		kvfree(peek);
 		return ret;
 	}
 
 	if (m->len > buflen && !(flags & KIPC_IO_TRUNC)) {
-		q->failed++;
+		kipc_queue_count_failure(q, flags);
 		out->len = m->len;
 		/* It stays queued; someone else may be able to take it. */
 		kipc_queue_kick_receivers(q);
@@ -802,8 +802,9 @@ int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 		if (!ret)
 			ret = kipc_queue_send_one(q, u64_to_user_ptr(msg.buf),
 						  msg.len, msg.prio, msg.type,
-						  cmd->flags, nonblock,
-						  deadlinep);
+						  cmd->flags |
+						  (i ? KIPC_IO_BATCH_MORE : 0),
+						  nonblock, deadlinep);
 		if (ret)
 			break;
 	}
@@ -838,7 +839,8 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 		if (ret)
 			break;
 		/* Only the first message is waited for. */
-		ret = kipc_queue_recv_one(q, h, &msg, cmd->flags,
+		ret = kipc_queue_recv_one(q, h, &msg,
+					  cmd->flags | (i ? KIPC_IO_BATCH_MORE : 0),
 					  nonblock || i, deadlinep);
 		if (ret == -EMSGSIZE)
 			kipc_batch_put(cmd, i, &msg);

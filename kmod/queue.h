@@ -7,6 +7,7 @@
 #ifndef _KIPC_QUEUE_H
 #define _KIPC_QUEUE_H
 
+#include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -112,6 +113,14 @@ struct kipc_bcast_reader {
 				 KIPC_IO_NOSIGNAL)
 #define KIPC_IO_RECV_ALL	(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
 				 KIPC_IO_RECV_ONLY)
+/*
+ * Internal, never from user space: a batch's messages after the first.
+ * The batch has succeeded by then, so what ends it (nothing more ready,
+ * no room, a message too large) is not a failed call and is not counted.
+ */
+#define KIPC_IO_BATCH_MORE	BIT(31)
+static_assert(!((KIPC_IO_SEND_ALL | KIPC_IO_RECV_ALL) & KIPC_IO_BATCH_MORE));
+
 #define KIPC_QUEUE_KIND		(KIPC_QUEUE_CHANNEL | KIPC_QUEUE_BROADCAST | \
 				 KIPC_QUEUE_DROP_OLDEST | KIPC_QUEUE_ANONYMOUS)
 #define KIPC_QUEUE_BIND_ALL	(KIPC_QUEUE_READ | KIPC_QUEUE_WRITE | \
@@ -126,6 +135,15 @@ static inline struct kipc_queue *kipc_obj_queue(struct kipc_obj *obj)
 static inline bool kipc_queue_is_broadcast(const struct kipc_queue *q)
 {
 	return q->flags & KIPC_QUEUE_BROADCAST;
+}
+
+/* A send or receive failed: counted unless a batch had already succeeded. */
+static inline void kipc_queue_count_failure(struct kipc_queue *q, u32 flags)
+{
+	lockdep_assert_held(&q->lock);
+
+	if (!(flags & KIPC_IO_BATCH_MORE))
+		q->failed++;
 }
 
 static inline bool kipc_queue_is_channel(const struct kipc_queue *q)

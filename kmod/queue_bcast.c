@@ -161,13 +161,13 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 			break;
 	}
 	if (ret) {
-		q->failed++;
+		kipc_queue_count_failure(q, flags);
 		goto unlock;
 	}
 
 	m = r->ring[r->head];
 	if (m->len > buflen && !(flags & KIPC_IO_TRUNC)) {
-		q->failed++;
+		kipc_queue_count_failure(q, flags);
 		out->len = m->len;
 		ret = -EMSGSIZE;
 		goto unlock;
