@@ -13,7 +13,6 @@
 int kipc_queue_peer(int fd, unsigned int access, int flags)
 {
 	struct kipc_queue_peer peer;
-	int ret;
 
 	if (flags & ~O_NONBLOCK)
 		return -EINVAL;
@@ -22,8 +21,7 @@ int kipc_queue_peer(int fd, unsigned int access, int flags)
 	peer.flags = KIPC_PEER_CLOEXEC |
 		     ((flags & O_NONBLOCK) ? KIPC_PEER_NONBLOCK : 0);
 	peer.access = access;
-	ret = ioctl(fd, KIPC_IOC_QUEUE_PEER, &peer);
-	return ret < 0 ? -errno : ret;
+	return kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_PEER, &peer);
 }
 
 /*
@@ -47,10 +45,9 @@ int kipc_pipe(int fds[2], int flags)
 	wfd = kipc_dev_open();
 	if (wfd < 0)
 		return wfd;
-	if (ioctl(wfd, KIPC_IOC_QUEUE_BIND, &bind) < 0) {
-		ret = errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	ret = kipc_handle_ioctl(wfd, KIPC_IOC_QUEUE_BIND, &bind);
+	if (ret < 0)
 		goto err;
-	}
 	if ((flags & O_NONBLOCK) && fcntl(wfd, F_SETFL, O_NONBLOCK) < 0) {
 		ret = -errno;
 		goto err;

@@ -10,6 +10,15 @@
 int kipc_dev_open(void);
 
 /*
+ * An ioctl on a handle (handle.c): its result, or the library's errno
+ * table's -EBADF / -EOPNOTSUPP for a descriptor that is not kipc's or a
+ * module without the call, else the kernel's -errno.
+ */
+int kipc_handle_ioctl(int fd, unsigned long cmd, void *arg);
+/* 0 if fd is a handle bound to that KIPC_OBJECT_*, else as above. */
+int kipc_handle_check(int fd, unsigned int object);
+
+/*
  * One netlink request and its replies. build adds attributes to msg and
  * returns 0 or a negative errno; parse is called for each reply and
  * returns NL_OK, or NL_STOP to end the request early (the rest of its

@@ -6,18 +6,21 @@
 #include <sys/ioctl.h>
 
 #include "kipc.h"
+#include "internal.h"
 
 static int kipc_notify_ioctl(int fd, unsigned int flags, int signo,
 			     uint64_t value)
 {
 	struct kipc_queue_notify n;
+	int ret;
 
 	memset(&n, 0, sizeof(n));
 	n.size = sizeof(n);
 	n.flags = flags;
 	n.signo = signo;
 	n.value = value;
-	return ioctl(fd, KIPC_IOC_QUEUE_NOTIFY, &n) < 0 ? -errno : 0;
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_NOTIFY, &n);
+	return ret < 0 ? ret : 0;
 }
 
 int kipc_queue_notify(int fd, int signo, uint64_t value)

@@ -4,9 +4,8 @@
  * send, receive, batch and attribute ioctls on it.
  *
  * Every ioctl struct is zeroed before it is filled, so reserved fields are
- * 0 and an older or newer module reads it the same way. ENOTTY from a queue
- * ioctl means the loaded module predates queues; it is reported as
- * EOPNOTSUPP, as for any feature the module lacks.
+ * 0 and an older or newer module reads it the same way. Errors on a
+ * descriptor that is not a queue handle follow handle.c's table.
  */
 
 #include <errno.h>
@@ -21,15 +20,6 @@
 #include "internal.h"
 
 #define NSEC_PER_SEC 1000000000LL
-
-static int kipc_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = ioctl(fd, cmd, arg);
-
-	if (ret >= 0)
-		return ret;
-	return errno == ENOTTY ? -EOPNOTSUPP : -errno;
-}
 
 /* A name as the ABI takes it: pointer and length, without the NUL. */
 static int kipc_name(const char *name, __u64 *ptr, __u32 *len)
@@ -132,7 +122,7 @@ int kipc_queue_open(const char *name, int oflag, mode_t mode,
 			goto err;
 		}
 	}
-	ret = kipc_ioctl(fd, KIPC_IOC_QUEUE_BIND, &b);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_BIND, &b);
 	if (ret < 0)
 		goto err;
 	return fd;
@@ -141,8 +131,13 @@ err:
 	return ret;
 }
 
+/* Only a queue handle: closing some other descriptor is a caller's bug. */
 int kipc_queue_close(int fd)
 {
+	int ret = kipc_handle_check(fd, KIPC_OBJECT_QUEUE);
+
+	if (ret)
+		return ret;
 	return close(fd) < 0 ? -errno : 0;
 }
 
@@ -159,7 +154,7 @@ int kipc_queue_unlink(const char *name)
 	fd = kipc_dev_open();
 	if (fd < 0)
 		return fd;
-	ret = kipc_ioctl(fd, KIPC_IOC_QUEUE_UNLINK, &u);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_UNLINK, &u);
 	close(fd);
 	return ret < 0 ? ret : 0;
 }
@@ -183,7 +178,7 @@ int kipc_queue_send_flags(int fd, const void *buf, size_t len,
 	io.msg.len = (uint32_t)len;
 	io.msg.prio = prio;
 	io.msg.type = type;
-	ret = kipc_ioctl(fd, KIPC_IOC_QUEUE_SEND, &io);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_SEND, &io);
 	return ret < 0 ? ret : 0;
 }
 
@@ -233,7 +228,7 @@ int kipc_queue_recv_flags(int fd, void *buf, size_t len,
 	io.msg.buf = (uintptr_t)buf;
 	io.msg.len = (uint32_t)len;
 	io.msg.type = type;
-	ret = kipc_ioctl(fd, KIPC_IOC_QUEUE_RECV, &io);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_RECV, &io);
 	if (ret == -EMSGSIZE && info) {
 		/* The message stays queued; len says how big it is, if known. */
 		memset(info, 0, sizeof(*info));
@@ -277,7 +272,7 @@ static int kipc_queue_batch(int fd, unsigned long cmd, struct kipc_msg *msgs,
 	b.msgs = (uintptr_t)msgs;
 	b.count = count;
 	b.msg_size = sizeof(*msgs);
-	return kipc_ioctl(fd, cmd, &b);
+	return kipc_handle_ioctl(fd, cmd, &b);
 }
 
 int kipc_queue_send_batch(int fd, struct kipc_msg *msgs, unsigned int count,
@@ -305,7 +300,7 @@ int kipc_queue_getattr(int fd, struct kipc_queue_attr *attr)
 		return -EINVAL;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
-	ret = kipc_ioctl(fd, KIPC_IOC_QUEUE_GETATTR, &a);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_GETATTR, &a);
 	if (ret < 0)
 		return ret;
 	*attr = a;
@@ -318,6 +313,10 @@ int kipc_queue_setattr(int fd, unsigned int handle_flags)
 
 	if (handle_flags & ~KIPC_HANDLE_NONBLOCK)
 		return -EINVAL;
+	/* fcntl() would set the flag on any descriptor. */
+	fl = kipc_handle_check(fd, KIPC_OBJECT_QUEUE);
+	if (fl)
+		return fl;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return -errno;

@@ -13,12 +13,12 @@
 
 #define KIPC_REGION_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL)
 
-/* ENOTTY means a module without regions: reported as EOPNOTSUPP. */
+/* Errors on a descriptor that is not a region handle: handle.c's table. */
 static int kipc_region_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	if (ioctl(fd, cmd, arg) >= 0)
-		return 0;
-	return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	int ret = kipc_handle_ioctl(fd, cmd, arg);
+
+	return ret < 0 ? ret : 0;
 }
 
 int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
@@ -70,8 +70,14 @@ int kipc_region_map(int fd, size_t offset, size_t length, int prot,
 {
 	void *p;
 
+	int ret;
+
 	if (!addr)
 		return -EINVAL;
+	/* mmap() would map any file, and says ENODEV for others. */
+	ret = kipc_handle_check(fd, KIPC_OBJECT_REGION);
+	if (ret)
+		return ret;
 	p = mmap(NULL, length, prot, MAP_SHARED, fd, offset);
 	if (p == MAP_FAILED)
 		return -errno;
@@ -84,8 +90,13 @@ int kipc_region_unmap(void *addr, size_t length)
 	return munmap(addr, length) < 0 ? -errno : 0;
 }
 
+/* Only a region handle: closing some other descriptor is a caller's bug. */
 int kipc_region_close(int fd)
 {
+	int ret = kipc_handle_check(fd, KIPC_OBJECT_REGION);
+
+	if (ret)
+		return ret;
 	return close(fd) < 0 ? -errno : 0;
 }
 

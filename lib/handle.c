@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What every call that takes a handle returns when the descriptor is not
+ * the handle it needs: the library's errno table, in one place. The man
+ * pages (kipc_errors(3)) give the same table.
+ *
+ *   EBADF       fd is not open, is not a handle of /dev/kipc, or is a
+ *               handle not bound to the kind of object the call needs
+ *   EOPNOTSUPP  fd is a kipc handle, and the loaded module lacks the
+ *               feature the call needs
+ *
+ * An ioctl that a file does not know fails with ENOTTY, whatever the
+ * file: from a kipc handle that means a module older than the call, from
+ * anything else a descriptor that is not kipc's. KIPC_IOC_VERSION, which
+ * every kipc module has had, tells the two apart; it is asked only on
+ * that error path.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kipc.h"
+#include "internal.h"
+
+static int kipc_handle_errno(int fd, int err)
+{
+	struct kipc_version v;
+
+	if (err != ENOTTY)
+		return -err;
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	return ioctl(fd, KIPC_IOC_VERSION, &v) == 0 ? -EOPNOTSUPP : -EBADF;
+}
+
+int kipc_handle_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret >= 0 ? ret : kipc_handle_errno(fd, errno);
+}
+
+int kipc_handle_check(int fd, unsigned int object)
+{
+	struct kipc_queue_attr qa;
+	struct kipc_region_info ri;
+	int ret;
+
+	if (object == KIPC_OBJECT_QUEUE) {
+		memset(&qa, 0, sizeof(qa));
+		qa.size = sizeof(qa);
+		ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_GETATTR, &qa);
+	} else {
+		memset(&ri, 0, sizeof(ri));
+		ri.size = sizeof(ri);
+		ret = kipc_handle_ioctl(fd, KIPC_IOC_REGION_INFO, &ri);
+	}
+	return ret < 0 ? ret : 0;
+}
