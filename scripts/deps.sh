@@ -72,15 +72,32 @@ fi
 
 apt-get -qq update
 
+# Not every package of a source when one of them is needed (apt's default
+# would upgrade openssl with libssl3, liblzma5 with xz-utils).
+APT_OPTS="-y --no-install-recommends -o APT::Get::Upgrade-By-Source-Package=false"
+
+# The version of $1 in bookworm-backports.
+bpo_version() {
+	apt-cache madison "$1" | awk -F'|' -v s="$BPO/" '
+		index($3, s) { gsub(/ /, "", $2); print $2; exit }'
+}
+
 # QEMU 10 and exactly those of its dependencies that must come from
 # backports too: each round adds the ones apt says the bookworm versions
-# of would not satisfy.
+# of would not satisfy. Exact versions, not pkg/$BPO, which would take
+# backports' version of every new dependency (libbpf1, say).
 qemu_pkgs=""
 if [ $qemu_ok -eq 0 ]; then
 	bpo="qemu-system-x86"
 	for _ in 1 2 3 4 5 6; do
-		qemu_pkgs=$(for p in $bpo; do printf '%s/%s ' "$p" "$BPO"; done)
-		sim=$(apt-get -s -y --no-install-recommends install $qemu_pkgs 2>&1) && break
+		qemu_pkgs=""
+		for p in $bpo; do
+			v=$(bpo_version "$p")
+			[ -n "$v" ] || die "$p is not in $BPO"
+			qemu_pkgs="$qemu_pkgs $p=$v"
+		done
+		# shellcheck disable=SC2086 # a list of package=version
+		sim=$(apt-get -s $APT_OPTS install $qemu_pkgs 2>&1) && break
 		more=$(echo "$sim" |
 		       sed -n 's/.*Depends: \([^ ]*\) (.*) but .* is to be installed.*/\1/p' |
 		       sort -u)
@@ -89,17 +106,48 @@ if [ $qemu_ok -eq 0 ]; then
 	done
 fi
 
+# A -dev package needs its library at exactly its own version (libssl-dev
+# 3.0.22 needs libssl3 3.0.22): where the installed library is older, the
+# archive's copy of that older version is taken instead, if it still has
+# one, so that the library stays as it is. Each round pins the new
+# packages whose version equals that of an installed package the install
+# would upgrade.
+fit_versions() {
+	args=$1
+	for _ in 1 2 3 4 5 6 7 8; do
+		# shellcheck disable=SC2086
+		sim=$(apt-get -s $APT_OPTS install $args 2>&1) ||
+			{ echo "$sim" >&2; die "apt cannot install:$args"; }
+		pinned=0
+		for up in $(echo "$sim" | sed -n 's/^Inst \([^ ]*\) \[\([^]]*\)\].*/\1=\2/p'); do
+			old=${up#*=}
+			for y in $(echo "$sim" | sed -n 's/^Inst \([^ ]*\) (.*/\1/p'); do
+				case " $args " in *" $y="*) continue ;; esac
+				apt-cache madison "$y" |
+					awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
+					grep -qxF "$old" || continue
+				args=$(echo " $args " | sed "s| $y | |g")
+				args="$args $y=$old"
+				pinned=1
+			done
+		done
+		[ $pinned -eq 1 ] || break
+	done
+	echo "$args"
+}
+
 if [ -n "$missing$qemu_pkgs" ]; then
-	# What the packages need of the installed ones is upgraded, and only
-	# that; say so, since it is a change to the host.
+	pkgs=$(fit_versions "$missing $qemu_pkgs")
+	# What is still upgraded, the new packages require; say so, since it
+	# is a change to the host.
 	# shellcheck disable=SC2086 # lists of package names
-	apt-get -s -y --no-install-recommends install $missing $qemu_pkgs 2>/dev/null |
+	apt-get -s $APT_OPTS install $pkgs 2>/dev/null |
 		sed -n 's/^Inst \([^ ]*\) \[\([^]]*\)\] (\([^ ]*\) .*/\1 \2 -> \3/p' |
 		while read -r up; do
 			echo "deps: upgrading $up, which a new package requires"
 		done
 	# shellcheck disable=SC2086
-	apt-get -qq -y --no-install-recommends install $missing $qemu_pkgs
+	apt-get -qq $APT_OPTS install $pkgs
 fi
 
 "$TOP"/scripts/cloud-kernels.sh fetch
