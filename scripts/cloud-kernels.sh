@@ -31,7 +31,8 @@ die() {
 cache_root() {
 	if [ -n "${KIPC_CACHE:-}" ]; then
 		echo "$KIPC_CACHE"
-	elif mkdir -p /var/cache/kipc 2>/dev/null && [ -w /var/cache/kipc ]; then
+	elif [ -w /var/cache/kipc ] ||
+	     { [ ! -e /var/cache/kipc ] && [ -w /var/cache ]; }; then
 		echo /var/cache/kipc
 	else
 		echo "${XDG_CACHE_HOME:-$HOME/.cache}/kipc"
