@@ -22,7 +22,8 @@
 #define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \
 				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION | \
 				 KIPC_FEAT_MONITOR | KIPC_FEAT_NOTIFY | \
-				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST)
+				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST | \
+				 KIPC_FEAT_PURGE)
 
 /* Module parameters, set in main.c. */
 extern unsigned int kipc_default_max_msgs;
@@ -152,6 +153,7 @@ struct kipc_stats {
 };
 
 extern struct kipc_stats kipc_stats;
+void kipc_registry_purge(struct kipc_purge *cmd);
 void kipc_registry_exit(void);
 
 /* What a user's objects are charged for, each against its own ceiling. */

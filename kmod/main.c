@@ -12,6 +12,7 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/build_bug.h>
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -255,6 +256,20 @@ static int kipc_ioctl_region_info(struct kipc_ucmd *ucmd)
 	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_region_info));
 }
 
+static int kipc_ioctl_purge(struct kipc_ucmd *ucmd)
+{
+	struct kipc_purge *cmd = ucmd->cmd;
+
+	if (cmd->flags != KIPC_PURGE_ALL)
+		return -EINVAL;
+	/* Names in every namespace go, so only the host's administrator. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	kipc_registry_purge(cmd);
+	return kipc_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 /* Large enough for any command's struct; lives on the stack per call. */
 union kipc_ucmd_buffer {
 	struct kipc_version version;
@@ -267,6 +282,7 @@ union kipc_ucmd_buffer {
 	struct kipc_region_info region_info;
 	struct kipc_queue_notify queue_notify;
 	struct kipc_queue_peer queue_peer;
+	struct kipc_purge purge;
 };
 
 struct kipc_ioctl_op {
@@ -315,6 +331,8 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 		      struct kipc_queue_notify, value),
 	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_PEER, kipc_ioctl_queue_peer,
 		      struct kipc_queue_peer, fd),
+	KIPC_IOCTL_OP(KIPC_CMD_BASE_PURGE, kipc_ioctl_purge,
+		      struct kipc_purge, messages),
 };
 
 static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
@@ -430,6 +448,7 @@ static_assert(sizeof(struct kipc_queue_notify) == 24);
 static_assert(sizeof(struct kipc_queue_peer) == 16);
 static_assert(sizeof(struct kipc_region_bind) == 40);
 static_assert(sizeof(struct kipc_region_info) == 48);
+static_assert(sizeof(struct kipc_purge) == 24);
 
 static int __init kipc_init(void)
 {

@@ -21,12 +21,26 @@
  * own until it retires the object. Such an object stays on its
  * namespace's list, and in its count, until then: limits and listings
  * see it while any of it lives.
+ *
+ * Each linked name also holds a reference on the module, taken when the
+ * name is linked and dropped when it is unlinked. A name can hold
+ * messages that no handle holds, and an unload would discard them, so
+ * rmmod fails while any name exists; kipc_registry_purge() is the
+ * administrator's way to let go of them all. A name is linked only by a
+ * bind, whose caller's open file already pins the module, so
+ * __module_get() is enough. Unlinks run from an ioctl (an open file),
+ * from netlink (genl_unregister_family() waits for it) or from the
+ * reaper (cancelled synchronously at exit), so the code after the last
+ * module_put() finishes before the module can go.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/jhash.h>
+#include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -175,6 +189,7 @@ static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 	else if (!obj->handles)
 		obj->ops->orphaned(obj);
 	kipc_obj_put(obj);
+	module_put(THIS_MODULE);	/* the name's */
 }
 
 /*
@@ -252,6 +267,7 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 		return obj;
 
 	obj->linked = true;
+	__module_get(THIS_MODULE);	/* the name's, see the top */
 	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
 	list_add_tail(&obj->ns_node, &ns->objs[req->type]);
 	ns->nr_objs[req->type]++;
@@ -509,7 +525,49 @@ static void kipc_ns_reap(struct work_struct *work)
 		schedule_delayed_work(&kipc_reaper, KIPC_REAP_INTERVAL);
 }
 
-/* No handle is open at module exit, so only names hold objects. */
+/*
+ * KIPC_IOC_PURGE: unlinks every name of every namespace, counting what
+ * goes. Each deleted name is logged, since it may have held another
+ * user's data.
+ */
+void kipc_registry_purge(struct kipc_purge *cmd)
+{
+	struct kipc_queue_snapshot s;
+	struct hlist_node *tmp;
+	struct kipc_obj *obj;
+	struct kipc_ns *ns;
+	int bkt;
+
+	cmd->queues = 0;
+	cmd->regions = 0;
+	cmd->messages = 0;
+
+	mutex_lock(&kipc_namespaces_lock);
+	list_for_each_entry(ns, &kipc_namespaces, node) {
+		mutex_lock(&ns->lock);
+		hash_for_each_safe(ns->names, bkt, tmp, obj, hnode) {
+			if (obj->type == KIPC_OBJ_QUEUE) {
+				kipc_queue_snapshot(obj, &s);
+				cmd->queues++;
+				cmd->messages += s.cur_msgs;
+				pr_info("purge: queue \"%*pE\" with %u messages\n",
+					obj->name_len, obj->name, s.cur_msgs);
+			} else {
+				cmd->regions++;
+				pr_info("purge: region \"%*pE\"\n",
+					obj->name_len, obj->name);
+			}
+			kipc_obj_unlink_locked(obj);
+		}
+		mutex_unlock(&ns->lock);
+	}
+	mutex_unlock(&kipc_namespaces_lock);
+}
+
+/*
+ * No handle is open at module exit, and no name is left (each holds a
+ * module reference), so this only drops the namespaces.
+ */
 void kipc_registry_exit(void)
 {
 	struct kipc_ns *ns, *tmp;
@@ -518,7 +576,7 @@ void kipc_registry_exit(void)
 	mutex_lock(&kipc_namespaces_lock);
 	list_for_each_entry_safe(ns, tmp, &kipc_namespaces, node) {
 		list_del(&ns->node);
-		kipc_ns_unlink_all(ns);
+		WARN_ON_ONCE(!hash_empty(ns->names));
 		kipc_ns_put(ns);
 	}
 	mutex_unlock(&kipc_namespaces_lock);

@@ -45,6 +45,7 @@ enum kipc_feature {
 	KIPC_FEAT_NOTIFY	= 1ULL << 5,
 	KIPC_FEAT_CHANNEL	= 1ULL << 6,
 	KIPC_FEAT_BROADCAST	= 1ULL << 7,
+	KIPC_FEAT_PURGE		= 1ULL << 8,
 };
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
@@ -84,6 +85,7 @@ enum {
 	KIPC_CMD_BASE_REGION_INFO	= 0x0a,
 	KIPC_CMD_BASE_QUEUE_NOTIFY	= 0x0b,
 	KIPC_CMD_BASE_QUEUE_PEER	= 0x0c,
+	KIPC_CMD_BASE_PURGE		= 0x0d,
 };
 
 /**
@@ -531,6 +533,43 @@ struct kipc_region_info {
 };
 
 #define KIPC_IOC_REGION_INFO	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_INFO)
+
+/**
+ * enum kipc_purge_flags - flags of struct kipc_purge
+ * @KIPC_PURGE_ALL: every name in every IPC namespace; required, so that
+ *	a later, narrower purge can be told apart
+ */
+enum kipc_purge_flags {
+	KIPC_PURGE_ALL		= 1 << 0,
+};
+
+/**
+ * struct kipc_purge - ioctl(KIPC_IOC_PURGE)
+ * @size: sizeof(struct kipc_purge)
+ * @flags: KIPC_PURGE_ALL
+ * @queues: out, queue names deleted
+ * @regions: out, region names deleted
+ * @messages: out, messages the deleted queues held
+ *
+ * Unlinks every named queue and region, as KIPC_IOC_QUEUE_UNLINK and
+ * KIPC_IOC_REGION_UNLINK would one by one, whoever owns them. Each name
+ * holds a reference on the module, so that an unload never discards what
+ * was accepted; this is how an administrator lets go of them all before
+ * an unload. Objects still bound to handles or mapped live on unnamed
+ * until those go. Works on any handle, bound or not.
+ *
+ * Errors: EPERM without CAP_SYS_ADMIN in the initial user namespace;
+ * EINVAL without KIPC_PURGE_ALL or with an unknown flag.
+ */
+struct kipc_purge {
+	__u32 size;
+	__u32 flags;
+	__u32 queues;
+	__u32 regions;
+	__u64 messages;
+};
+
+#define KIPC_IOC_PURGE		_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_PURGE)
 
 /*
  * Generic netlink family. Documentation/netlink/specs/kipc.yaml describes it;
