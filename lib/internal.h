@@ -38,7 +38,7 @@ struct kipc_nl_sock {
 	int family;
 };
 
-/* Opens a socket and resolves the family: -ENOENT if the module is absent. */
+/* Opens a socket and resolves the family: -ENODEV if the module is absent. */
 int kipc_nl_connect(struct kipc_nl_sock *ns);
 void kipc_nl_close(struct kipc_nl_sock *ns);
 /* The request message, with NLM_F_ACK, for a caller that sends it itself. */

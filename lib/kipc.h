@@ -36,6 +36,19 @@ int kipc_module_version(struct kipc_module_info *info);
 int kipc_module_version_nl(struct kipc_module_info *info);
 
 /*
+ * Administration: unlink every named queue and region in every IPC
+ * namespace (flags: KIPC_PURGE_ALL), so that the module can be unloaded.
+ * Needs CAP_SYS_ADMIN; see kipc_purge(3).
+ */
+struct kipc_purge_result {
+	uint32_t queues;		/* queue names deleted */
+	uint32_t regions;		/* region names deleted */
+	uint64_t messages;		/* messages those queues held */
+};
+
+int kipc_purge(unsigned int flags, struct kipc_purge_result *res);
+
+/*
  * Message queues. A queue handle is a file descriptor (close-on-exec) of
  * /dev/kipc bound to a named queue; it works with poll, epoll, fork and
  * SCM_RIGHTS. Absolute timeouts are CLOCK_MONOTONIC.

@@ -109,8 +109,11 @@ int kipc_nl_connect(struct kipc_nl_sock *ns)
 	}
 	ret = genl_ctrl_resolve(ns->sk, KIPC_FAMILY_NAME);
 	if (ret < 0) {
-		/* The family exists only while the module is loaded. */
-		ret = ret == -NLE_OBJ_NOTFOUND ? -ENOENT : kipc_nl_errno(ret);
+		/*
+		 * The family exists only while the module is loaded, and
+		 * the lookup has already asked the kernel to load it.
+		 */
+		ret = ret == -NLE_OBJ_NOTFOUND ? -ENODEV : kipc_nl_errno(ret);
 		goto fail;
 	}
 	ns->family = ret;

@@ -60,6 +60,7 @@ int do_queue(int argc, char **argv);
 int do_region(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_purge(int argc, char **argv);
 
 /*
  * What queues and regions share (object.c): listing, inspection and

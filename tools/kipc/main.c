@@ -164,6 +164,7 @@ static const struct kipc_cmd objects[] = {
 	{ "stats", do_stats, "module-wide counts and parameters" },
 	{ "monitor", do_monitor, "print queue and region events as they happen" },
 	{ "version", do_version, "library and module versions" },
+	{ "purge", do_purge, "delete every queue and region (administrators)" },
 	{ "help", do_help, "this text" },
 	{ NULL, NULL, NULL },
 };

@@ -71,10 +71,10 @@ int positional(const char *cmd, int argc, char **argv, int max_extra,
 /* Reports err about an object; returns 1, the failure status. */
 int obj_fail(const char *object, const char *name, int err)
 {
-	/* Without the device, ENOENT is about the module, not the object. */
-	if (err == ENOENT && access("/dev/" KIPC_DEVICE_NAME, F_OK))
-		return errorf(object, name, err,
-			      "/dev/" KIPC_DEVICE_NAME " (is the kipc module loaded?)");
+	/* libkipc's ENODEV: the module is not loaded, and would not load. */
+	if (err == ENODEV)
+		return errorf(NULL, NULL, 0,
+			      "the kipc module is not loaded (modprobe kipc)");
 	return errorf(object, name, err, NULL);
 }
 
