@@ -14,7 +14,18 @@
 #   make vm [CMD=...]    a shell (or one command) in a VM with kipc loaded
 #   make bench           the benchmark, in a VM
 #   make install         library, headers, CLI and man pages under PREFIX,
-#                        and the module for KDIR
+#                        and with KDIR= the module (DESTDIR reaches it as
+#                        INSTALL_MOD_PATH, then depmod runs for that kernel)
+#                        and its udev rule
+#   make uninstall       remove what "make install" (same variables) put
+#   make dkms-install    register, build and install the module through DKMS
+#                        for the running kernel, or KERNELVER= (root)
+#   make dkms-remove     undo dkms-install, for every kernel (root)
+#   make deb             the Debian packages, into build/deb/ (debhelper,
+#                        dh-dkms; needs no root)
+#   make check-packaging the packages' checks: build them, lintian, install
+#                        them in a throw-away root and link a program there,
+#                        and a DKMS build for each test kernel
 #   make deps            install missing Debian packages (root)
 #   make clean           remove everything the build made
 #
@@ -58,9 +69,11 @@ KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	      scripts/checkpatch.pl scripts/spelling.txt \
 	      scripts/const_structs.checkpatch
 
+# CPPFLAGS, CFLAGS and LDFLAGS come last, so that a packager's
+# (dpkg-buildflags: _FORTIFY_SOURCE, -z now, ...) win.
 CC ?= cc
 USER_CFLAGS := -O2 -g -Wall -Wextra $(WERROR) -std=gnu11 \
-	       -I$(TOP)/uapi -I$(TOP)/lib $(CFLAGS)
+	       -I$(TOP)/uapi -I$(TOP)/lib $(CPPFLAGS) $(CFLAGS)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
@@ -69,11 +82,22 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 
-export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR
+BINDIR ?= $(PREFIX)/bin
+# udev reads rules from /usr/lib, /run and /etc only, whatever PREFIX is.
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+
+# The project's version: the module's, which DKMS and the packages carry.
+VERSION := $(shell sed -n 's/^\#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
+	     $(TOP)/kmod/kipc.h)
+
+export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
+	BINDIR LDFLAGS
 
 .PHONY: all modules lib tools examples selftests check check-quick check-debug \
 	check-static \
-	run vm bench install deps \
+	run vm bench install uninstall install-lib install-tools install-man \
+	install-module uninstall-module install-dkms-src dkms-install \
+	dkms-remove deb check-packaging deps \
 	clean checkpatch sparse ksrc FORCE
 
 # The selftests need the kernel's kselftest harness from linux-source-6.1
@@ -175,6 +199,7 @@ check-static: deps
 	$(Q)$(MAKE) all selftests STRICT=1
 	$(Q)$(MAKE) checkpatch
 	$(Q)$(MAKE) sparse STRICT=1
+	$(Q)$(MAKE) check-packaging
 
 check-debug: deps
 	$(Q)$(DEBUG_KERNEL)
@@ -200,13 +225,94 @@ bench: deps
 		$(VM) bench $(KERNEL)
 	$(Q)$(MAKE) -C tools/bench plot
 
-install: lib tools
+MAN_PAGES := $(wildcard Documentation/man/*.[378])
+MAN_SECTIONS := 3 7 8
+
+install: install-lib install-tools install-man $(if $(KDIR),install-module)
+
+install-lib: lib
 	$(Q)$(MAKE) -C lib install DESTDIR=$(DESTDIR)
+
+install-tools: tools
 	$(Q)$(MAKE) -C tools/kipc install DESTDIR=$(DESTDIR)
-	$(Q)install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man8
-	$(Q)install -m 644 Documentation/man/*.3 $(DESTDIR)$(MANDIR)/man3/
-	$(Q)install -m 644 Documentation/man/*.8 $(DESTDIR)$(MANDIR)/man8/
-	$(Q)$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(B)/kmod/$(notdir $(realpath $(KDIR))) modules_install)
+
+install-man:
+	$(Q)for s in $(MAN_SECTIONS); do \
+		install -d $(DESTDIR)$(MANDIR)/man$$s && \
+		install -m 644 Documentation/man/*.$$s $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+
+# The module for KDIR, the way kbuild installs any external module, then
+# depmod for that kernel's release against the same root: Debian's header
+# trees have no System.map, so kbuild's own depmod step is skipped there,
+# and without it modprobe cannot find the module.
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KMOD_BUILD = $(B)/kmod/$(notdir $(realpath $(KDIR)))
+
+install-module: modules
+	$(Q)test -n "$(KREL)" || { echo "install-module: set KDIR to a configured kernel tree"; exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(KMOD_BUILD) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	$(Q)depmod -b "$(or $(DESTDIR),/)" $(KREL)
+	$(Q)install -d $(DESTDIR)$(UDEVRULESDIR)
+	$(Q)install -m 644 dist/udev/60-kipc.rules $(DESTDIR)$(UDEVRULESDIR)/
+
+uninstall: $(if $(KDIR),uninstall-module)
+	$(Q)$(MAKE) -C lib uninstall DESTDIR=$(DESTDIR)
+	$(Q)$(MAKE) -C tools/kipc uninstall DESTDIR=$(DESTDIR)
+	$(Q)for f in $(notdir $(MAN_PAGES)); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f; \
+	done
+
+uninstall-module:
+	$(Q)test -n "$(KREL)" || { echo "uninstall-module: set KDIR to a configured kernel tree"; exit 1; }
+	$(Q)rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/kipc.ko \
+		$(DESTDIR)/lib/modules/$(KREL)/updates/kipc.ko.*
+	$(Q)depmod -b "$(or $(DESTDIR),/)" $(KREL)
+	$(Q)rm -f $(DESTDIR)$(UDEVRULESDIR)/60-kipc.rules
+
+# What DKMS builds from: the module's sources, the uapi header they
+# include (kmod/Kbuild finds it beside kmod/), the licences and dkms.conf.
+# The packages install the same tree.
+DKMS_SRC = $(DESTDIR)/usr/src/kipc-$(VERSION)
+
+install-dkms-src:
+	$(Q)rm -rf $(DKMS_SRC)
+	$(Q)install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux $(DKMS_SRC)/LICENSES
+	$(Q)install -m 644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	$(Q)install -m 644 uapi/linux/kipc.h $(DKMS_SRC)/uapi/linux/
+	$(Q)cp -R LICENSES/. $(DKMS_SRC)/LICENSES/
+	$(Q)sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+KERNELVER ?= $(shell uname -r)
+
+dkms-install:
+	$(Q)$(MAKE) install-dkms-src DESTDIR=
+	$(Q)dkms status -m kipc -v $(VERSION) | grep -q . || dkms add -m kipc -v $(VERSION)
+	$(Q)dkms build -m kipc -v $(VERSION) -k $(KERNELVER)
+	$(Q)dkms install -m kipc -v $(VERSION) -k $(KERNELVER)
+	$(Q)dkms status -m kipc
+
+dkms-remove:
+	$(Q)! dkms status -m kipc -v $(VERSION) | grep -q . || \
+		dkms remove -m kipc -v $(VERSION) --all
+	$(Q)rm -rf /usr/src/kipc-$(VERSION)
+
+# dpkg-buildpackage writes its results beside the source directory, so it
+# builds a copy of the tree inside build/deb/, and the .debs land there.
+DEB_DIR := $(B)/deb
+
+deb:
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/kipc-$(VERSION)
+	$(Q)tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
+		tar -C $(DEB_DIR)/kipc-$(VERSION) -xf -
+	$(Q)cd $(DEB_DIR)/kipc-$(VERSION) && dpkg-buildpackage -us -uc -b \
+		>$(DEB_DIR)/build.log 2>&1 || \
+		{ tail -n 40 $(DEB_DIR)/build.log; exit 1; }
+	$(Q)ls $(DEB_DIR)/*.deb
+
+check-packaging:
+	$(Q)$(TOP)/scripts/check-packaging.sh $(CHECK_KDIRS)
 
 clean:
 	$(Q)rm -rf $(B)
