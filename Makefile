@@ -300,13 +300,18 @@ dkms-remove:
 
 # dpkg-buildpackage writes its results beside the source directory, so it
 # builds a copy of the tree inside build/deb/, and the .debs land there.
+# The package build starts from a clean make environment: this make's
+# exported paths (PREFIX, INCLUDEDIR, ...) and flags are not the package's.
 DEB_DIR := $(B)/deb
+DEB_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(addprefix -u ,Q B TOP CC \
+	   USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR BINDIR \
+	   MANDIR DESTDIR CPPFLAGS CFLAGS LDFLAGS)
 
 deb:
 	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/kipc-$(VERSION)
 	$(Q)tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
 		tar -C $(DEB_DIR)/kipc-$(VERSION) -xf -
-	$(Q)cd $(DEB_DIR)/kipc-$(VERSION) && dpkg-buildpackage -us -uc -b \
+	$(Q)cd $(DEB_DIR)/kipc-$(VERSION) && $(DEB_ENV) dpkg-buildpackage -us -uc -b \
 		>$(DEB_DIR)/build.log 2>&1 || \
 		{ tail -n 40 $(DEB_DIR)/build.log; exit 1; }
 	$(Q)ls $(DEB_DIR)/*.deb
