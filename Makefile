@@ -246,7 +246,10 @@ install-man:
 # depmod for that kernel's release against the same root: Debian's header
 # trees have no System.map, so kbuild's own depmod step is skipped there,
 # and without it modprobe cannot find the module.
-KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the module's vermagic carries: Debian's 6.1 trees say
+# 6.1.176 in kernel.release, but 6.1.0-50-cloud-amd64 here and in uname -r.
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 KMOD_BUILD = $(B)/kmod/$(notdir $(realpath $(KDIR)))
 
 install-module: modules

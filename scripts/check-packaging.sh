@@ -1,0 +1,207 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The packaging checks of "make check": each prints one line, "ok",
+# "FAIL" or "skip" with its reason, and any FAIL fails the script.
+#
+#   deb      make deb builds the four packages
+#   lintian  lintian reports no error on them
+#   root     the packages installed into a throw-away root (dpkg --root)
+#            put their files where they belong, and a program builds and
+#            links there through pkg-config alone, then runs
+#   dkms     dkms builds the packaged source for each kernel tree given
+#            as an argument (the test kernels' unpacked headers), with
+#            private dkms, source and install trees: nothing under the
+#            host's /var/lib/dkms or /lib/modules is written
+#
+# Usage: check-packaging.sh KDIR...
+
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=$TOP/build
+DEB=$B/deb
+W=$B/packaging
+VERSION=$(sed -n 's/^#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
+	  "$TOP"/kmod/kipc.h)
+PACKAGES="kipc-dkms_${VERSION}_all libkipc0_${VERSION}_amd64
+	  libkipc-dev_${VERSION}_amd64 kipc-tools_${VERSION}_amd64"
+failed=0
+have_debs=0
+
+ok() { echo "packaging: ok   $*"; }
+skip() { echo "packaging: skip $*"; }
+fail() {
+	echo "packaging: FAIL $*"
+	failed=1
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+check_deb() {
+	for t in dpkg-buildpackage dh dh_dkms; do
+		have $t || { skip "deb: $t is missing (make deps installs it)"; return; }
+	done
+	if ! make -C "$TOP" deb >"$W/deb.log" 2>&1; then
+		cat "$W/deb.log"
+		fail "deb: make deb failed"
+		return
+	fi
+	for p in $PACKAGES; do
+		[ -f "$DEB/$p.deb" ] || { fail "deb: $p.deb was not built"; return; }
+	done
+	have_debs=1
+	ok "deb: $(echo $PACKAGES | wc -w) packages in build/deb"
+}
+
+check_lintian() {
+	[ $have_debs -eq 1 ] || { skip "lintian: no packages to check"; return; }
+	have lintian || { skip "lintian: lintian is missing (make deps installs it)"; return; }
+	lintian --pedantic -I "$DEB"/*.changes >"$W/lintian.log" 2>&1
+	grep -v 'running with root privileges' "$W/lintian.log"
+	if grep -q '^E:' "$W/lintian.log"; then
+		fail "lintian: errors (above)"
+	else
+		ok "lintian: no errors ($(grep -c '^W:' "$W/lintian.log") warnings)"
+	fi
+}
+
+# The one file the packages must each put in place, package by package.
+expect_file() {
+	[ -e "$R$1" ] || { fail "root: $1 is missing"; return 1; }
+}
+
+check_root() {
+	[ $have_debs -eq 1 ] || { skip "root: no packages to install"; return; }
+	[ "$(id -u)" -eq 0 ] || { skip "root: dpkg --root needs root"; return; }
+	have pkg-config || { skip "root: pkg-config is missing"; return; }
+
+	R=$W/root
+	rm -rf "$R"
+	mkdir -p "$R"/var/lib/dpkg/info "$R"/var/lib/dpkg/updates \
+		 "$R"/var/lib/dpkg/triggers
+	: >"$R"/var/lib/dpkg/status
+	: >"$R"/var/lib/dpkg/available
+	# The root holds only these packages, so their dependencies (libc,
+	# libnl, dkms) are forced; kipc-dkms is unpacked, not configured: its
+	# postinst runs dkms, which the dkms check does on its own terms.
+	d="dpkg --root=$R --log=/dev/null --force-depends --force-script-chrootless"
+	if ! $d -i "$DEB"/libkipc0_${VERSION}_amd64.deb \
+		 "$DEB"/libkipc-dev_${VERSION}_amd64.deb \
+		 "$DEB"/kipc-tools_${VERSION}_amd64.deb >"$W/root.log" 2>&1 ||
+	   ! $d --unpack "$DEB"/kipc-dkms_${VERSION}_all.deb >>"$W/root.log" 2>&1; then
+		cat "$W/root.log"
+		fail "root: dpkg --root could not install the packages"
+		return
+	fi
+
+	ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+	for f in /usr/lib/$ma/libkipc.so.0 /usr/lib/$ma/libkipc.so \
+		 /usr/lib/$ma/libkipc.a /usr/lib/$ma/pkgconfig/libkipc.pc \
+		 /usr/include/kipc/kipc.h /usr/include/kipc/linux/kipc.h \
+		 /usr/share/man/man3/kipc_queue_open.3.gz /usr/bin/kipc \
+		 /usr/share/man/man8/kipc.8.gz /usr/share/man/man7/kipc.7.gz \
+		 /usr/src/kipc-$VERSION/dkms.conf \
+		 /usr/src/kipc-$VERSION/kmod/Kbuild \
+		 /usr/src/kipc-$VERSION/uapi/linux/kipc.h \
+		 /usr/lib/udev/rules.d/60-kipc.rules \
+		 /usr/lib/modules-load.d/kipc.conf; do
+		expect_file $f || return
+	done
+	if [ -e "$R"/usr/include/kipc.h ] || [ -e "$R"/usr/include/linux/kipc.h ]; then
+		fail "root: a header is outside /usr/include/kipc"
+		return
+	fi
+	if ! grep -qx "PACKAGE_VERSION=\"$VERSION\"" "$R"/usr/src/kipc-$VERSION/dkms.conf; then
+		fail "root: dkms.conf does not carry version $VERSION"
+		return
+	fi
+
+	# Only the root's .pc files: the host's libnl-genl-3.0.pc must not be
+	# needed, since kipc.h includes no libnl header.
+	export PKG_CONFIG_SYSROOT_DIR="$R"
+	export PKG_CONFIG_LIBDIR="$R/usr/lib/$ma/pkgconfig"
+	cat >"$W/prog.c" <<-'EOF'
+	#include <stdio.h>
+	#include <kipc.h>
+
+	int main(void)
+	{
+		struct kipc_queue_attr a = { .size = sizeof(a) };
+
+		(void)a;
+		if (kipc_lib_version() != KIPC_VERSION_CODE(KIPC_LIB_VERSION_MAJOR,
+							     KIPC_LIB_VERSION_MINOR,
+							     KIPC_LIB_VERSION_PATCH))
+			return 1;
+		printf("%d\n", kipc_lib_version());
+		return 0;
+	}
+	EOF
+	cflags=$(pkg-config --cflags libkipc) || { fail "root: pkg-config --cflags libkipc failed"; return; }
+	libs=$(pkg-config --libs libkipc) || { fail "root: pkg-config --libs libkipc failed"; return; }
+	# -nostdinc is too much; the host's /usr/include holds libc, and the
+	# root's kipc headers come first through the .pc's -I.
+	if ! cc -Wall -Wextra -Werror $cflags -o "$W/prog" "$W/prog.c" $libs \
+		-Wl,-rpath-link,"$R/usr/lib/$ma" 2>"$W/prog.log"; then
+		cat "$W/prog.log"
+		fail "root: the program did not build against the root"
+		return
+	fi
+	if ! LD_LIBRARY_PATH="$R/usr/lib/$ma" "$W/prog" >/dev/null; then
+		fail "root: the program did not run against the root's libkipc.so.0"
+		return
+	fi
+	if ! LD_LIBRARY_PATH="$R/usr/lib/$ma" "$R"/usr/bin/kipc --help >/dev/null; then
+		fail "root: the root's kipc --help failed"
+		return
+	fi
+	unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
+	ok "root: files in place; a program built with \"$cflags $libs\" and ran"
+}
+
+check_dkms() {
+	[ $have_debs -eq 1 ] || { skip "dkms: no packages to build from"; return; }
+	have dkms || { skip "dkms: dkms is missing (make deps installs it)"; return; }
+	[ $# -gt 0 ] || { skip "dkms: no test kernel headers (make deps unpacks them)"; return; }
+
+	src=$W/dkms-src
+	rm -rf "$src" "$W/dkms-tree" "$W/dkms-install"
+	mkdir -p "$src" "$W/dkms-tree" "$W/dkms-install"
+	dpkg-deb -x "$DEB"/kipc-dkms_${VERSION}_all.deb "$src"
+	had_dkms_dir=0
+	[ -e /var/lib/dkms ] && had_dkms_dir=1
+	trees="--dkmstree $W/dkms-tree --sourcetree $src/usr/src --installtree $W/dkms-install"
+
+	if ! dkms add -m kipc -v "$VERSION" $trees >"$W/dkms.log" 2>&1; then
+		cat "$W/dkms.log"
+		fail "dkms: dkms add failed"
+		return
+	fi
+	for kdir in "$@"; do
+		# vermagic's release, which kernel.release need not be
+		kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		       "$kdir"/include/generated/utsrelease.h)
+		if ! dkms build -m kipc -v "$VERSION" -k "$kver" $trees \
+			--kernelsourcedir "$kdir" >>"$W/dkms.log" 2>&1; then
+			cat "$W/dkms.log"
+			find "$W/dkms-tree" -name make.log -exec cat {} \;
+			fail "dkms: build for $kver failed"
+			continue
+		fi
+		if ls "$W/dkms-tree/kipc/$VERSION/$kver"/*/module/kipc.ko* >/dev/null 2>&1; then
+			ok "dkms: built kipc.ko for $kver"
+		else
+			fail "dkms: no kipc.ko for $kver"
+		fi
+	done
+	if [ $had_dkms_dir -eq 0 ] && [ -e /var/lib/dkms ]; then
+		fail "dkms: the build wrote into the host's /var/lib/dkms"
+	fi
+}
+
+mkdir -p "$W"
+check_deb
+check_lintian
+check_root
+check_dkms "$@"
+exit $failed
