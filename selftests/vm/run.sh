@@ -137,6 +137,8 @@ build_initramfs() {
 	cp "$TOP"/selftests/vm/init "$root"/init
 	cp "$TOP"/selftests/vm/demo.sh "$root"/kipc/demo.sh
 	cp "$ko" "$root"/kipc/kipc.ko
+	# The packages' udev and modules-load.d files, for packaging_test.sh.
+	cp -R "$TOP"/dist "$root"/kipc/dist
 
 	# The library goes where the system's libraries live, so the CLI and
 	# tests load it through the dynamic linker as any program would.
