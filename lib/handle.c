@@ -2,12 +2,18 @@
 /*
  * What every call that takes a handle returns when the descriptor is not
  * the handle it needs: the library's errno table, in one place. The man
- * pages (kipc_errors(3)) give the same table.
+ * page libkipc(3) gives the same table.
  *
  *   EBADF       fd is not open, is not a handle of /dev/kipc, or is a
  *               handle not bound to the kind of object the call needs
  *   EOPNOTSUPP  fd is a kipc handle, and the loaded module lacks the
  *               feature the call needs
+ *
+ * And for every call that reaches the module, with a descriptor or not:
+ *
+ *   ENODEV      the module is not loaded, and would not load on demand
+ *               (kipc_dev_open() and kipc_nl_connect() ask for it); never
+ *               ENOENT, which means no such object
  *
  * An ioctl that a file does not know fails with ENOTTY, whatever the
  * file: from a kipc handle that means a module older than the call, from

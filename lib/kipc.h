@@ -58,7 +58,10 @@ int kipc_purge(unsigned int flags, struct kipc_purge_result *res);
 struct kipc_queue_config {
 	uint32_t max_msgs;
 	uint32_t max_msg_size;
-	uint32_t flags;		/* KIPC_QUEUE_AUTO_DELETE */
+	uint32_t flags;		/* KIPC_QUEUE_AUTO_DELETE, _CHANNEL,
+				 * _BROADCAST, _DROP_OLDEST (with
+				 * _BROADCAST); see kipc_queue_open(3)
+				 */
 };
 
 /* What came with a received message. */
