@@ -288,12 +288,14 @@ install-dkms-src:
 	$(Q)sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 
 KERNELVER ?= $(shell uname -r)
+# A kernel tree outside /lib/modules/KERNELVER/build, if KDIR= names one.
+DKMS_KSRC = $(if $(KDIR),--kernelsourcedir $(realpath $(KDIR)))
 
 dkms-install:
 	$(Q)$(MAKE) install-dkms-src DESTDIR=
 	$(Q)dkms status -m kipc -v $(VERSION) | grep -q . || dkms add -m kipc -v $(VERSION)
-	$(Q)dkms build -m kipc -v $(VERSION) -k $(KERNELVER)
-	$(Q)dkms install -m kipc -v $(VERSION) -k $(KERNELVER)
+	$(Q)dkms build -m kipc -v $(VERSION) -k $(KERNELVER) $(DKMS_KSRC)
+	$(Q)dkms install -m kipc -v $(VERSION) -k $(KERNELVER) $(DKMS_KSRC)
 	$(Q)dkms status -m kipc
 
 dkms-remove:

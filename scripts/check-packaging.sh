@@ -168,8 +168,10 @@ check_dkms() {
 	rm -rf "$src" "$W/dkms-tree" "$W/dkms-install"
 	mkdir -p "$src" "$W/dkms-tree" "$W/dkms-install"
 	dpkg-deb -x "$DEB"/kipc-dkms_${VERSION}_all.deb "$src"
-	had_dkms_dir=0
-	[ -e /var/lib/dkms ] && had_dkms_dir=1
+	# The dkms package ships /var/lib/dkms; a build that used it, or made
+	# a signing key there, would change what it holds.
+	host_before=$(ls -A /var/lib/dkms 2>/dev/null)
+	mods_before=$(ls -A /lib/modules 2>/dev/null)
 	trees="--dkmstree $W/dkms-tree --sourcetree $src/usr/src --installtree $W/dkms-install"
 
 	if ! dkms add -m kipc -v "$VERSION" $trees >"$W/dkms.log" 2>&1; then
@@ -194,8 +196,11 @@ check_dkms() {
 			fail "dkms: no kipc.ko for $kver"
 		fi
 	done
-	if [ $had_dkms_dir -eq 0 ] && [ -e /var/lib/dkms ]; then
+	if [ "$(ls -A /var/lib/dkms 2>/dev/null)" != "$host_before" ]; then
 		fail "dkms: the build wrote into the host's /var/lib/dkms"
+	fi
+	if [ "$(ls -A /lib/modules 2>/dev/null)" != "$mods_before" ]; then
+		fail "dkms: the build wrote into the host's /lib/modules"
 	fi
 }
 
