@@ -91,6 +91,7 @@ TEST(unload_refused_while_named)
 {
 	const char *path = getenv("KIPC_MODULE_PATH");
 	struct kipc_purge_result res;
+	struct kipc_stats st;
 	int fd, i;
 
 	if (geteuid() != 0)
@@ -119,6 +120,8 @@ TEST(unload_refused_while_named)
 	/* Not installed in the guest: the autoload finds no module. */
 	EXPECT_EQ(-ENODEV, kipc_queue_open(KEEP_QUEUE, O_RDONLY, 0, NULL));
 	EXPECT_EQ(-ENODEV, kipc_queue_unlink(KEEP_QUEUE));
+	/* The netlink path says the same: the family went with the module. */
+	EXPECT_EQ(-ENODEV, kipc_stats_get(&st));
 
 	ASSERT_EQ(0, load_module(path)) TH_LOG("reload: %s", strerror(errno));
 	EXPECT_EQ(-ENOENT, queue_msgs(KEEP_QUEUE));
