@@ -6,6 +6,7 @@
 #ifndef _KIPC_COMPAT_H
 #define _KIPC_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/proc_ns.h>
@@ -34,6 +35,22 @@ static inline void kipc_vm_flags_clear(struct vm_area_struct *vma,
 	vm_flags_clear(vma, flags);
 #else
 	vma->vm_flags &= ~flags;
+#endif
+}
+
+/*
+ * Hands @vma, already pointed at @file by vma_set_file(), to @file's own
+ * mmap hook, as SysV shm does with its shmem file. 7.3's shmem has only
+ * ->mmap_prepare and no ->mmap: vfs_mmap() runs that on the existing VMA
+ * and applies what it asks for. call_mmap(), which it replaced, only knew
+ * ->mmap, which was all shmem had then.
+ */
+static inline int kipc_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+#ifdef KIPC_HAVE_VFS_MMAP
+	return vfs_mmap(file, vma);
+#else
+	return call_mmap(file, vma);
 #endif
 }
 

@@ -3,8 +3,9 @@
  * kipc: shared-memory regions.
  *
  * A region is a named shmem file. mmap() on a bound handle hands the VMA
- * over to that file (vma_set_file() and shmem's own mmap), exactly as
- * dma-buf hands a VMA to its exporter. The mapping is then a plain shmem
+ * over to that file (vma_set_file() and shmem's own mmap hook, through
+ * kipc_file_mmap()), exactly as dma-buf hands a VMA to its exporter and
+ * SysV shm to its shmem file. The mapping is then a plain shmem
  * mapping: its pages are swappable and on shmem's reverse map, futex keys
  * are the same in every process, a fault past the end raises SIGBUS, and
  * nothing in the mapping points back into this module. Each VMA holds a
@@ -332,5 +333,5 @@ int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma)
 	}
 
 	vma_set_file(vma, r->shm);
-	return r->shm->f_op->mmap(r->shm, vma);
+	return kipc_file_mmap(r->shm, vma);
 }
