@@ -10,6 +10,7 @@
 #include <linux/ipc_namespace.h>
 #include <linux/mm.h>
 #include <linux/proc_ns.h>
+#include <linux/shmem_fs.h>
 
 /*
  * put_ipc_ns() is not exported on 6.1 (6.12 exports it). Every IPC
@@ -35,6 +36,20 @@ static inline void kipc_vm_flags_clear(struct vm_area_struct *vma,
 	vm_flags_clear(vma, flags);
 #else
 	vma->vm_flags &= ~flags;
+#endif
+}
+
+/*
+ * A shmem file whose pages are allocated, and charged, as they are first
+ * touched. 7.3 passes the VMA flags as a vma_flags_t bitmap, built from
+ * bit numbers; before it they were a vm_flags_t word.
+ */
+static inline struct file *kipc_shmem_file_setup(const char *name, loff_t size)
+{
+#ifdef KIPC_HAVE_SHMEM_VMA_FLAGS
+	return shmem_file_setup(name, size, mk_vma_flags(VMA_NORESERVE_BIT));
+#else
+	return shmem_file_setup(name, size, VM_NORESERVE);
 #endif
 }
 

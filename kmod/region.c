@@ -173,7 +173,7 @@ static struct kipc_obj *kipc_region_create(struct kipc_bind_req *req)
 	}
 
 	/* Pages are allocated, and charged, as they are first touched. */
-	r->shm = shmem_file_setup("kipc-region", size, VM_NORESERVE);
+	r->shm = kipc_shmem_file_setup("kipc-region", size);
 	if (IS_ERR(r->shm)) {
 		ret = PTR_ERR(r->shm);
 		/*
