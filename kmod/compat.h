@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel-version shims for kipc; every difference between the supported
- * kernels (6.1 and 6.12 at least) lives here.
+ * kernels (6.1, 6.12 and 7.3 at least) lives here. Each is told apart by
+ * a probe of the headers in Kbuild (KIPC_HAVE_*), not by version number,
+ * so that distribution backports are handled too.
  */
 #ifndef _KIPC_COMPAT_H
 #define _KIPC_COMPAT_H
@@ -22,10 +24,17 @@ static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
 	ns->ns.ops->put(&ns->ns);
 }
 
-/* True when no one but the caller's single reference holds @ns. */
+/*
+ * True when no one but the caller's single reference holds @ns. 7.3 hides
+ * the count behind ns_ref_read(); before it, it was ns.count.
+ */
 static inline bool kipc_ipc_ns_only_ours(struct ipc_namespace *ns)
 {
+#ifdef KIPC_HAVE_NS_REF_READ
+	return ns_ref_read(ns) == 1;
+#else
 	return refcount_read(&ns->ns.count) == 1;
+#endif
 }
 
 /* 6.3 made vm_flags read-only outside the helpers that replaced it. */
