@@ -25,11 +25,17 @@ static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
 }
 
 /*
- * True when no one but the caller's single reference holds @ns. 7.3 hides
- * the count behind ns_ref_read(); before it, it was ns.count.
+ * True when no one but the caller's single reference holds @ns, so that no
+ * task or nsfs file can reach it again. The initial namespace lives for
+ * ever, and 7.3 does not count its references at all (they read 1
+ * whoever holds it), so it never qualifies; its inode number tells it
+ * apart on every kernel, where 6.1 does not export init_ipc_ns. 7.3 also
+ * hides the count behind ns_ref_read(); before it, it was ns.count.
  */
 static inline bool kipc_ipc_ns_only_ours(struct ipc_namespace *ns)
 {
+	if (ns->ns.inum == PROC_IPC_INIT_INO)
+		return false;
 #ifdef KIPC_HAVE_NS_REF_READ
 	return ns_ref_read(ns) == 1;
 #else
