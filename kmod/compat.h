@@ -15,9 +15,9 @@
 #include <linux/shmem_fs.h>
 
 /*
- * put_ipc_ns() is not exported on 6.1 (6.12 exports it). Every IPC
+ * put_ipc_ns() is not exported on 6.1 (6.12 and 7.3 export it). Every IPC
  * namespace's proc_ns_operations reach the same function, ipcns_put(), on
- * both, so kipc drops its reference that way and needs no version test.
+ * all three, so kipc drops its reference that way and needs no probe.
  */
 static inline void kipc_put_ipc_ns(struct ipc_namespace *ns)
 {
