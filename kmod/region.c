@@ -131,7 +131,7 @@ int __init kipc_region_init(void)
 {
 	struct file *probe;
 
-	probe = shmem_file_setup("kipc-region", 0, VM_NORESERVE);
+	probe = kipc_shmem_file_setup("kipc-region", 0);
 	if (IS_ERR(probe))
 		return PTR_ERR(probe);
 	kipc_region_shm_fops = *probe->f_op;
