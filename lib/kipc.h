@@ -250,6 +250,14 @@ int kipc_monitor_next(struct kipc_monitor *mon, struct kipc_event *ev,
 		      int timeout_ms);
 int kipc_monitor_close(struct kipc_monitor *mon);
 
+/*
+ * The kernel's reason for the calling thread's last netlink request's
+ * failure ("only the owner may delete it"), from netlink's extended ack;
+ * "" when it gave none or the request succeeded. Valid until the thread's
+ * next request. Since LIBKIPC_0.4.
+ */
+const char *kipc_last_extack(void);
+
 #ifdef __cplusplus
 }
 #endif
