@@ -33,7 +33,7 @@ have_bpo_source() {
 
 # gcc-12 and pahole are what the cloud kernels' header trees build with.
 missing=""
-for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev pkg-config \
+for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
 	 xz-utils gcc-12 pahole; do
 	have_pkg "$p" || missing="$missing $p"

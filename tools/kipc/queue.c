@@ -334,19 +334,6 @@ static const char recv_help[] =
 	"  --size B        receive buffer in bytes, K, M and G suffixes allowed\n"
 	"                  (default: the queue's largest message)\n";
 
-/* Printable ASCII as it is, a backslash doubled, any other byte as \xNN. */
-static void print_escaped(const unsigned char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\\')
-			fputs("\\\\", stdout);
-		else if (p[i] < 0x20 || p[i] > 0x7e)
-			printf("\\x%02x", p[i]);
-		else
-			putchar(p[i]);
-	}
-}
-
 static void print_msg(const struct kipc_msg_info *mi, const void *buf,
 		      size_t copied)
 {
@@ -373,7 +360,7 @@ static void print_msg(const struct kipc_msg_info *mi, const void *buf,
 		       mi->seq, mi->prio, mi->type, (int)mi->pid, (int)mi->tid,
 		       (unsigned int)mi->uid, (unsigned int)mi->gid, when,
 		       mi->len);
-		print_escaped(buf, copied);
+		fput_escaped(stdout, buf, copied);
 		putchar('\n');
 	}
 	/* Each message shows as soon as it arrives, even into a pipe. */
@@ -583,8 +570,16 @@ static void queue_fields(const struct kipc_obj_info *i)
 	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
 }
 
-static const char *const queue_columns[] = {
-	"MSGS", "MSGSIZE", "SENT", "RECEIVED", "HANDLES",
+static const struct list_col queue_columns[] = {
+	{ "MSGS", "messages queued/capacity", true, true },
+	{ "MSGSIZE", "largest message", true, true },
+	{ "SENT", "messages sent", true, true },
+	{ "RECEIVED", "messages received", true, true },
+	{ "HANDLES", "bound handles", true, true },
+	{ "BYTES", "bytes queued", true, false },
+	{ "FAILED", "failed sends and receives", true, false },
+	{ "DROPPED", "broadcast messages lost by slow readers", true, false },
+	{ "TYPE", "plain, channel or broadcast", false, false },
 };
 
 static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
@@ -594,6 +589,12 @@ static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
 	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->sent);
 	snprintf(cell[3], CELL_MAX, "%" PRIu64, i->received);
 	snprintf(cell[4], CELL_MAX, "%u", i->handles);
+	snprintf(cell[5], CELL_MAX, "%" PRIu64, i->cur_bytes);
+	snprintf(cell[6], CELL_MAX, "%" PRIu64, i->failed);
+	snprintf(cell[7], CELL_MAX, "%" PRIu64, i->dropped);
+	snprintf(cell[8], CELL_MAX, "%s",
+		 i->flags & KIPC_QUEUE_CHANNEL ? "channel" :
+		 i->flags & KIPC_QUEUE_BROADCAST ? "broadcast" : "plain");
 }
 
 const struct obj_kind queue_kind = {

@@ -346,7 +346,7 @@ static int region_read(int argc, char **argv)
 
 	if (json_output) {
 		json_begin_object(NULL);
-		json_string("name", name);
+		json_bytes("name", name, strlen(name));
 		json_uint("offset", c.offset);
 		json_uint("length", len);
 		json_bytes("data", src, (size_t)len);
@@ -376,8 +376,11 @@ static void region_fields(const struct kipc_obj_info *i)
 	field_bool("unlinked", i->flags & KIPC_REGION_UNLINKED);
 }
 
-static const char *const region_columns[] = {
-	"SIZE", "HANDLES", "MAPPINGS", "STATE",
+static const struct list_col region_columns[] = {
+	{ "SIZE", "bytes", true, true },
+	{ "HANDLES", "bound handles", true, true },
+	{ "MAPPINGS", "memory mappings, in any process", true, true },
+	{ "STATE", "linked, or unlinked and kept by its users", false, true },
 };
 
 static void region_cells(const struct kipc_obj_info *i,
