@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <kipc.h>
 
@@ -157,10 +158,25 @@ static int queue_create(int argc, char **argv)
 		return usage_error("queue create: --drop-oldest needs --broadcast");
 
 	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, c.mode, &c.cfg);
-	if (fd == -EMFILE)
-		/* What EMFILE means here, as for mq_open(). */
-		return errorf("queue", name, EMFILE,
-			      "RLIMIT_MSGQUEUE cannot cover its capacity");
+	if (fd == -EMFILE) {
+		struct rlimit rl;
+
+		/*
+		 * What EMFILE means here, as for mq_open(): the per-user
+		 * RLIMIT_MSGQUEUE (800 KiB by default: five default
+		 * queues) cannot cover the capacity. Say so, and what helps.
+		 */
+		getrlimit(RLIMIT_MSGQUEUE, &rl);
+		errorf("queue", name, EMFILE,
+		       "RLIMIT_MSGQUEUE cannot cover its capacity");
+		if (!json_output && rl.rlim_cur != RLIM_INFINITY)
+			fprintf(stderr,
+				"kipc: hint: every queue of this user is charged its capacity (max-msgs x msg-size)\n"
+				"kipc: hint: against RLIMIT_MSGQUEUE, %llu bytes here: delete queues, create smaller\n"
+				"kipc: hint: ones (--max-msgs, --msg-size), or raise it (ulimit -q, limits.conf)\n",
+				(unsigned long long)rl.rlim_cur);
+		return 1;
+	}
 	if (fd < 0)
 		return queue_fail(name, -fd);
 	kipc_queue_close(fd);
