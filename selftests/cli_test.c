@@ -472,12 +472,28 @@ TEST(json_anywhere)
 
 TEST(list_columns)
 {
+	struct kipc_queue_config cfg = { .max_msgs = 1, .max_msg_size = 64 };
 	static struct run r;
+	char name[64], row[128];
+	int fd;
 
+	/* libsmartcols prints nothing, not even headings, for no rows. */
+	snprintf(name, sizeof(name), "cli.%d.cols", (int)getpid());
+	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &cfg);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kipc_queue_send(fd, "abc", 3, 0, 0));
 	KIPC(&r, "queue", "list", "-o", "name,bytes,type");
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	EXPECT_EQ(0, strncmp(r.out, "NAME", 4));
+	EXPECT_EQ(0, strncmp(r.out, "NAME", 4)) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "BYTES"));
+	/* --raw: one space between cells, the figures as they are. */
+	KIPC(&r, "queue", "list", "-r", "-n", "-o", "NAME,BYTES,TYPE");
+	snprintf(row, sizeof(row), "%s 3 plain\n", name);
+	EXPECT_NE(NULL, strstr(r.out, row)) TH_LOG("%s", r.out);
+	KIPC(&r, "queue", "list", "-o", "+RWAIT");
+	EXPECT_NE(NULL, strstr(r.out, "HANDLES RWAIT")) TH_LOG("%s", r.out);
+	kipc_queue_close(fd);
+	kipc_queue_unlink(name);
 	KIPC(&r, "queue", "list", "-o", "NAME,NOPE");
 	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "unknown column \"NOPE\""));

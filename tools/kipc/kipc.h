@@ -76,7 +76,14 @@ int do_monitor(int argc, char **argv);
  * What queues and regions share (object.c): listing, inspection and
  * ownership by name, over netlink.
  */
-struct kipc_obj_info;
+#include <kipc.h>
+
+/* One object as listed or shown: its info, and a queue's state too. */
+struct obj_row {
+	struct kipc_obj_info info;
+	struct kipc_queue_state state;
+	bool has_state;		/* false for monitor events */
+};
 
 #define CELL_MAX	32
 #define OBJ_COLS_MAX	16
@@ -91,21 +98,23 @@ struct list_col {
 
 struct obj_kind {
 	const char *object;		/* "queue" or "region" */
-	int (*list)(int (*cb)(const struct kipc_obj_info *info, void *arg),
-		    void *arg);
-	int (*stat)(const char *name, struct kipc_obj_info *info);
+	int (*list)(int (*cb)(const struct obj_row *row, void *arg), void *arg);
+	int (*stat)(const char *name, struct obj_row *row);
 	int (*chmod)(const char *name, mode_t mode);
 	int (*chown)(const char *name, uid_t uid, gid_t gid);
 	/* The list's columns after those every object has. */
 	const struct list_col *columns;
 	unsigned int ncolumns;
 	/* Fills one cell per column. */
-	void (*cells)(const struct kipc_obj_info *info, char (*cell)[CELL_MAX]);
+	void (*cells)(const struct obj_row *row, char (*cell)[CELL_MAX]);
 	/* The members after the name, before those every object has. */
-	void (*fields)(const struct kipc_obj_info *info);
+	void (*fields)(const struct obj_row *row);
 };
 
 extern const struct obj_kind queue_kind;
+int queue_list_rows(int (*cb)(const struct obj_row *row, void *arg),
+		    void *arg);
+int queue_top(int argc, char **argv);
 extern const struct obj_kind region_kind;
 
 /*
@@ -122,7 +131,7 @@ void field_mode(const char *key, uint32_t mode);
 void field_time(const char *json_key, const char *text_key, uint64_t ns);
 
 /* Every member of an object, for show, list -j and monitor -j. */
-void obj_fields(const struct obj_kind *kind, const struct kipc_obj_info *info);
+void obj_fields(const struct obj_kind *kind, const struct obj_row *row);
 int obj_show(const struct obj_kind *kind, int argc, char **argv);
 int obj_list(const struct obj_kind *kind, int argc, char **argv);
 int obj_chmod(const struct obj_kind *kind, int argc, char **argv);

@@ -81,10 +81,12 @@ void field_time(const char *json_key, const char *text_key, uint64_t ns)
 	field_string(text_key, buf);
 }
 
-void obj_fields(const struct obj_kind *kind, const struct kipc_obj_info *info)
+void obj_fields(const struct obj_kind *kind, const struct obj_row *row)
 {
+	const struct kipc_obj_info *info = &row->info;
+
 	field_name("name", info->name);
-	kind->fields(info);
+	kind->fields(row);
 	field_mode("mode", info->mode);
 	field_uint("uid", info->uid);
 	field_uint("gid", info->gid);
@@ -102,7 +104,7 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kipc_obj_info info;
+	struct obj_row row;
 	char cmd[32], help[512];
 	const char *name;
 	int ret;
@@ -120,12 +122,12 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 	if (ret)
 		return ret;
 
-	ret = kind->stat(name, &info);
+	ret = kind->stat(name, &row);
 	if (ret < 0)
 		return obj_fail(kind->object, name, -ret);
 	if (json_output)
 		json_begin_object(NULL);
-	obj_fields(kind, &info);
+	obj_fields(kind, &row);
 	if (json_output) {
 		json_end_object();
 		json_finish();
@@ -136,14 +138,14 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 /* ---- list ---- */
 
 struct obj_array {
-	struct kipc_obj_info *v;
+	struct obj_row *v;
 	size_t n, cap;
 };
 
-static int obj_collect(const struct kipc_obj_info *info, void *arg)
+static int obj_collect(const struct obj_row *row, void *arg)
 {
 	struct obj_array *a = arg;
-	struct kipc_obj_info *p;
+	struct obj_row *p;
 
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 16;
@@ -152,7 +154,7 @@ static int obj_collect(const struct kipc_obj_info *info, void *arg)
 			return -ENOMEM;
 		a->v = p;
 	}
-	a->v[a->n++] = *info;
+	a->v[a->n++] = *row;
 	return 0;
 }
 
@@ -267,7 +269,7 @@ static int parse_columns(const struct obj_kind *kind, const char *cmd,
 		if (c == ncols || n == LIST_COLS_MAX) {
 			char *e = escape_text(p);
 
-			usage_error("%s: unknown column \"%.*s\" (see --help)", cmd,
+			usage_error("%s: unknown column \"%.*s\"", cmd,
 				    e ? (int)strcspn(e, ",") : 0, e ? e : "");
 			free(e);
 			return -2;
@@ -309,12 +311,12 @@ static int obj_print_table(const struct obj_kind *kind,
 			goto out;
 	}
 	for (size_t r = 0; r < a->n; r++) {
-		const struct kipc_obj_info *i = &a->v[r];
+		const struct kipc_obj_info *i = &a->v[r].info;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
 			goto out;
-		kind->cells(i, kcell);
+		kind->cells(&a->v[r], kcell);
 		for (unsigned int c = 0; c < nsel; c++) {
 			const char *data = cell;
 

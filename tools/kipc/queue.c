@@ -571,8 +571,51 @@ static int queue_watch(int argc, char **argv)
 
 /* ---- show, list, chmod, chown ---- */
 
-static void queue_fields(const struct kipc_obj_info *i)
+/* A peer's process and time, "none" before the first. */
+static void field_peer(const char *what, int32_t pid, uint64_t ns)
 {
+	char key[32];
+
+	snprintf(key, sizeof(key), "last_%s_pid", what);
+	field_uint(key, (uint64_t)(uint32_t)pid);
+	if (json_output) {
+		snprintf(key, sizeof(key), "last_%s_ns", what);
+		json_uint(key, ns);
+		return;
+	}
+	snprintf(key, sizeof(key), "last_%s", what);
+	if (ns)
+		field_time(NULL, key, ns);
+	else
+		field_string(key, "none");
+}
+
+/* What a stuck queue's onlooker needs: who waits, who listens, who was last. */
+static void queue_state_fields(const struct kipc_queue_state *s)
+{
+	char buf[64];
+
+	field_uint("recv_waiters", s->recv_waiters);
+	field_uint("send_waiters", s->send_waiters);
+	if (json_output) {
+		json_int("notify_tid", s->notify_tid);
+		json_int("notify_signal", s->notify_signo);
+	} else {
+		if (s->notify_signo)
+			snprintf(buf, sizeof(buf), "tid %d signal %d",
+				 (int)s->notify_tid, (int)s->notify_signo);
+		else
+			snprintf(buf, sizeof(buf), "none");
+		field_string("notify", buf);
+	}
+	field_peer("send", s->last_send_pid, s->last_send_ns);
+	field_peer("recv", s->last_recv_pid, s->last_recv_ns);
+}
+
+static void queue_fields(const struct obj_row *row)
+{
+	const struct kipc_obj_info *i = &row->info;
+
 	field_uint("max_msgs", i->max_msgs);
 	field_uint("max_msg_size", i->max_msg_size);
 	field_uint("cur_msgs", i->cur_msgs);
@@ -584,6 +627,8 @@ static void queue_fields(const struct kipc_obj_info *i)
 	field_bool("channel", i->flags & KIPC_QUEUE_CHANNEL);
 	field_bool("broadcast", i->flags & KIPC_QUEUE_BROADCAST);
 	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
+	if (row->has_state)
+		queue_state_fields(&row->state);
 }
 
 static const struct list_col queue_columns[] = {
@@ -596,10 +641,14 @@ static const struct list_col queue_columns[] = {
 	{ "FAILED", "failed sends and receives", true, false },
 	{ "DROPPED", "broadcast messages lost by slow readers", true, false },
 	{ "TYPE", "plain, channel or broadcast", false, false },
+	{ "RWAIT", "receivers blocked now", true, false },
+	{ "SWAIT", "senders blocked now", true, false },
 };
 
-static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
+static void queue_cells(const struct obj_row *row, char (*cell)[CELL_MAX])
 {
+	const struct kipc_obj_info *i = &row->info;
+
 	snprintf(cell[0], CELL_MAX, "%u/%u", i->cur_msgs, i->max_msgs);
 	format_size(cell[1], CELL_MAX, i->max_msg_size);
 	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->sent);
@@ -611,12 +660,44 @@ static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
 	snprintf(cell[8], CELL_MAX, "%s",
 		 i->flags & KIPC_QUEUE_CHANNEL ? "channel" :
 		 i->flags & KIPC_QUEUE_BROADCAST ? "broadcast" : "plain");
+	snprintf(cell[9], CELL_MAX, "%u", row->state.recv_waiters);
+	snprintf(cell[10], CELL_MAX, "%u", row->state.send_waiters);
+}
+
+struct queue_list_arg {
+	int (*cb)(const struct obj_row *row, void *arg);
+	void *arg;
+};
+
+static int queue_row(const struct kipc_obj_info *info,
+		     const struct kipc_queue_state *state, void *p)
+{
+	struct queue_list_arg *a = p;
+	struct obj_row row = { .info = *info, .state = *state,
+			       .has_state = true };
+
+	return a->cb(&row, a->arg);
+}
+
+int queue_list_rows(int (*cb)(const struct obj_row *row, void *arg),
+		    void *arg)
+{
+	struct queue_list_arg a = { cb, arg };
+
+	return kipc_queue_inspect_all(queue_row, &a);
+}
+
+static int queue_stat_row(const char *name, struct obj_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->has_state = true;
+	return kipc_queue_inspect(name, &row->info, &row->state);
 }
 
 const struct obj_kind queue_kind = {
 	.object = "queue",
-	.list = kipc_queue_list,
-	.stat = kipc_queue_stat,
+	.list = queue_list_rows,
+	.stat = queue_stat_row,
 	.chmod = kipc_queue_chmod,
 	.chown = kipc_queue_chown,
 	.columns = queue_columns,
@@ -682,7 +763,8 @@ static const struct kipc_cmd queue_cmds[] = {
 	{ "recv", queue_recv, "receive messages and print them" },
 	{ "watch", queue_watch, "print messages as they arrive, by notification" },
 	{ "list", queue_list, "list the queues" },
-	{ "show", queue_show, "print a queue's attributes and counters" },
+	{ "show", queue_show, "print a queue's attributes, counters and waiters" },
+	{ "top", queue_top, "show the busiest queues, refreshed" },
 	{ "chmod", queue_chmod, "change a queue's permission bits" },
 	{ "chown", queue_chown, "change a queue's owner and group" },
 	{ "delete", queue_delete, "remove a queue's name" },
@@ -705,6 +787,7 @@ static int queue_help(int argc, char **argv)
 
 int do_queue(int argc, char **argv)
 {
+	field_width = 14;	/* "last_send_pid" */
 	if (argc > 1 && is_help(argv[1]))
 		return queue_help(argc - 1, argv + 1);
 	return cmd_dispatch("queue", queue_cmds, argc - 1, argv + 1);
