@@ -45,6 +45,9 @@
 #include "kipc.h"
 #include "queue.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* Payloads up to this size reuse cached buffers instead of kmalloc. */
 #define KIPC_SMALL_PAYLOAD	256
 
@@ -236,6 +239,7 @@ void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
 {
 	lockdep_assert_held(&q->lock);
 
+	trace_kipc_queue_wake(q, w->task);
 	list_del(&w->node);
 	w->woken = true;
 	if (w->pending)
@@ -283,6 +287,7 @@ static void kipc_queue_wake_receiver(struct kipc_queue *q, struct kipc_qmsg *m)
 
 	list_for_each_entry(w, &q->recv_waiters, node) {
 		if (kipc_type_accepts(w->type_mode, w->type, m->type)) {
+			trace_kipc_queue_handoff(q, m, w->task);
 			kipc_queue_wake(q, w);
 			return;
 		}
@@ -373,6 +378,7 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 
 	lockdep_assert_held(&q->lock);
 
+	trace_kipc_queue_block(q, list == &q->send_waiters, deadline);
 	w->task = current;
 	w->woken = false;
 	list_add_tail(&w->node, list);
@@ -447,6 +453,7 @@ static void kipc_queue_link(struct kipc_queue *q, struct kipc_qmsg *m)
 	__set_bit(m->prio, &q->prio_map);
 	q->cur_msgs++;
 	q->cur_bytes += m->len;
+	trace_kipc_queue_send(q, m);
 	kipc_queue_wake_receiver(q, m);
 }
 
@@ -548,6 +555,9 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 		/* Before the wake-up takes the waiting receiver off its list. */
 		if (!q->cur_msgs)
 			fire = kipc_queue_notify_take(q, &notify);
+		if (fire)
+			trace_kipc_queue_notify(q, pid_nr(notify.pid),
+						notify.signo);
 		kipc_queue_link(q, m);
 	}
 	if (!kipc_queue_full(q))
@@ -692,6 +702,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 
 	kipc_queue_unlink_msg(q, m);
+	trace_kipc_queue_recv(q, m);
 	kipc_queue_unlock(q);
 
 	if (copy_to_user(ubuf, m->data, ncopy)) {

@@ -22,6 +22,7 @@
 #include <linux/uaccess.h>
 
 #include "queue.h"
+#include "trace.h"
 
 struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
 {
@@ -117,9 +118,13 @@ void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 	m->refs = 1;		/* ours, while delivering */
 	q->cur_msgs++;
 	q->cur_bytes += m->len;
+	trace_kipc_queue_send(q, m);
 	list_for_each_entry(r, &q->bcast_readers, node) {
 		if (r->count == q->max_msgs) {
-			kipc_bcast_put(q, kipc_bcast_pop(q, r), dead);
+			struct kipc_qmsg *old = kipc_bcast_pop(q, r);
+
+			trace_kipc_queue_drop(q, old);
+			kipc_bcast_put(q, old, dead);
 			q->dropped++;
 		}
 		r->ring[(r->head + r->count) % q->max_msgs] = m;
@@ -190,6 +195,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	if (!ret && !(flags & KIPC_IO_PEEK)) {
 		if (r->count && r->ring[r->head] == m)
 			kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
+		trace_kipc_queue_recv(q, m);
 		q->received++;
 		old_peer = kipc_queue_note_peer(q, &q->last_receiver,
 						&q->last_recv_ns, now);
