@@ -442,6 +442,13 @@ TEST(prefixes)
 	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "kipc: unknown object \"queux\""))
 		TH_LOG("%s", r.err);
+	/* A user's argument in a usage error is escaped too. */
+	KIPC(&r, "queue", "create", "x", "--max-msgs", "\033[31m9");
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(text_safe(r.err, r.nerr)) TH_LOG("%s", r.err);
+	KIPC(&r, "queue", "\033[2J");
+	EXPECT_EQ(2, r.status);
+	EXPECT_TRUE(text_safe(r.err, r.nerr)) TH_LOG("%s", r.err);
 	/* The empty word is no prefix of everything. */
 	KIPC(&r, "");
 	EXPECT_EQ(2, r.status);

@@ -113,6 +113,30 @@ void fput_escaped(FILE *f, const void *buf, size_t len)
 	}
 }
 
+/*
+ * The last guard before a message reaches a terminal: controls and bytes
+ * the locale cannot show become \xNN, and everything else, backslashes
+ * included, is left as it is, so text that was escaped already passes
+ * through unchanged while a user's argument that no caller escaped still
+ * cannot carry an escape sequence.
+ */
+void fput_sanitized(FILE *f, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			fputc(p[i++], f);
+		} else if ((n = printable_mb(p + i, len - i))) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\x%02x", p[i++]);
+		}
+	}
+}
+
 char *escape_text(const char *s)
 {
 	char *out = NULL;

@@ -64,6 +64,7 @@ bool json_fput_bytes(FILE *f, const void *buf, size_t len);
 bool utf8_valid(const void *buf, size_t len);
 void fput_escaped(FILE *f, const void *buf, size_t len);
 void fput_escaped_ascii(FILE *f, const void *buf, size_t len);
+void fput_sanitized(FILE *f, const void *buf, size_t len);
 char *escape_text(const char *s);
 
 int do_version(int argc, char **argv);

@@ -40,7 +40,9 @@ static void report(const char *msg, size_t len)
 		json_fput_bytes(stderr, msg, len);
 		fputs("}\n", stderr);
 	} else {
-		fprintf(stderr, "kipc: %.*s\n", (int)len, msg);
+		fputs("kipc: ", stderr);
+		fput_sanitized(stderr, msg, len);
+		fputc('\n', stderr);
 	}
 }
 
