@@ -208,6 +208,7 @@ check-quick: check-static
 # and sparse.
 check-static: deps
 	$(Q)$(MAKE) all selftests STRICT=1
+	$(Q)$(MAKE) -C tools/kipc check
 	$(Q)$(MAKE) checkpatch
 	$(Q)$(MAKE) sparse STRICT=1
 	$(Q)$(MAKE) check-packaging

@@ -57,6 +57,8 @@ struct kipc_ns {
 struct kipc_obj;
 struct kipc_handle;
 
+struct seq_file;
+
 struct kipc_obj_ops {
 	/* Frees the containing object once the last reference is gone. */
 	void (*free)(struct kipc_obj *obj);
@@ -70,6 +72,8 @@ struct kipc_obj_ops {
 	 * called, under kipc_ns.lock, once the last name and handle are gone.
 	 */
 	void (*orphaned)(struct kipc_obj *obj);
+	/* Optional: the object's own lines in a handle's fdinfo. */
+	void (*show_fdinfo)(struct seq_file *m, struct kipc_handle *h);
 };
 
 /*
@@ -214,9 +218,16 @@ int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 int __init kipc_region_init(void);
 
 /* What netlink reports of a queue or a region, taken under its lock. */
+/* IDs are as the caller's PID namespace sees them; 0: none or unseen. */
 struct kipc_queue_snapshot {
 	u32 max_msgs, max_msg_size, cur_msgs, flags;
 	u64 cur_bytes, sent, received, failed, dropped;
+	u32 recv_waiters, send_waiters;
+	bool notify;			/* a registration exists */
+	pid_t notify_tid;
+	int notify_signo;
+	pid_t last_send_pid, last_recv_pid;
+	u64 last_send_ns, last_recv_ns;
 };
 
 struct kipc_region_snapshot {

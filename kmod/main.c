@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -385,6 +386,53 @@ static int kipc_fop_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * A name in fdinfo: printable ASCII but the backslash as it is, any other
+ * byte as \xNN, so that no name can forge a line, a field or a terminal
+ * escape, and a space cannot end the field early.
+ */
+static void kipc_seq_name(struct seq_file *m, const char *name, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if (c > ' ' && c < 0x7f && c != '\\')
+			seq_putc(m, c);
+		else
+			seq_printf(m, "\\x%02x", c);
+	}
+}
+
+/*
+ * What a handle is, for /proc/PID/fdinfo: every handle's target reads
+ * /dev/kipc (or anon_inode:[kipc]), so without this nobody could tell
+ * which queue a stuck process holds. The object adds its own state.
+ */
+static void kipc_fop_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct kipc_handle *h = file->private_data;
+	struct kipc_obj *obj = kipc_handle_obj(h);
+
+	if (!obj) {
+		seq_puts(m, "kipc-kind:\tunbound\n");
+		return;
+	}
+	seq_printf(m, "kipc-kind:\t%s\n",
+		   obj->type == KIPC_OBJ_QUEUE ? "queue" : "region");
+	if (obj->name_len) {
+		seq_puts(m, "kipc-name:\t");
+		kipc_seq_name(m, obj->name, obj->name_len);
+		seq_putc(m, '\n');
+	}
+	seq_printf(m, "kipc-access:\t%s%s\n",
+		   h->access & KIPC_QUEUE_READ ? "r" : "-",
+		   h->access & KIPC_QUEUE_WRITE ? "w" : "-");
+	if (obj->ops->show_fdinfo)
+		obj->ops->show_fdinfo(m, h);
+}
+
 static int kipc_fop_fasync(int fd, struct file *file, int on)
 {
 	return kipc_queue_fasync(file->private_data, fd, file, on);
@@ -426,6 +474,7 @@ static const struct file_operations kipc_fops = {
 	.unlocked_ioctl = kipc_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
+	.show_fdinfo = kipc_fop_show_fdinfo,
 };
 
 /* World-accessible: each object checks its own permissions on bind. */

@@ -105,6 +105,18 @@ static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj,
 	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_FAILED, s.failed,
 			      KIPC_A_QUEUE_PAD) ||
 	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_DROPPED, s.dropped,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_RECV_WAITERS, s.recv_waiters) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_SEND_WAITERS, s.send_waiters) ||
+	    /* Every attribute, always: 0 says none, as the uapi documents. */
+	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_PID, s.notify_tid) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_SIGNAL,
+			s.notify ? s.notify_signo : 0) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_SEND_PID, s.last_send_pid) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_SEND_TIME, s.last_send_ns,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_RECV_PID, s.last_recv_pid) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_RECV_TIME, s.last_recv_ns,
 			      KIPC_A_QUEUE_PAD))
 		return -EMSGSIZE;
 	return 0;

@@ -23,7 +23,8 @@
  * Locking:
  *   kipc_queue.lock (spinlock) guards everything mutable in the queue:
  *   the lists, counters, waiter lists, the small-message cache, channel
- *   state, broadcast readers and the notification registration. It nests
+ *   state, broadcast readers, the notification registration and the last
+ *   sender and receiver (references put after it is dropped). It nests
  *   inside kipc_ns.lock when the registry frees a queue; nothing sleeps
  *   and no user memory is touched while it is held.
  */
@@ -34,6 +35,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -42,6 +44,9 @@
 
 #include "kipc.h"
 #include "queue.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* Payloads up to this size reuse cached buffers instead of kmalloc. */
 #define KIPC_SMALL_PAYLOAD	256
@@ -76,13 +81,18 @@ static void kipc_queue_free(struct kipc_obj *obj)
 	}
 	list_for_each_entry_safe(m, tmp, &q->small_cache, node)
 		kfree(m);
+	put_pid(q->last_sender);
+	put_pid(q->last_receiver);
 	kipc_account_uncharge(q->charged_uid, KIPC_CHARGE_QUEUES, q->charged);
 	kfree(q);
 }
 
+static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_handle *h);
+
 static const struct kipc_obj_ops kipc_queue_ops = {
 	.free = kipc_queue_free,
 	.release_handle = kipc_queue_release_handle,
+	.show_fdinfo = kipc_queue_show_fdinfo,
 };
 
 /* Called by the registry, under kipc_ns.lock, for a name not yet used. */
@@ -229,6 +239,7 @@ void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
 {
 	lockdep_assert_held(&q->lock);
 
+	trace_kipc_queue_wake(q, w->task);
 	list_del(&w->node);
 	w->woken = true;
 	if (w->pending)
@@ -276,6 +287,7 @@ static void kipc_queue_wake_receiver(struct kipc_queue *q, struct kipc_qmsg *m)
 
 	list_for_each_entry(w, &q->recv_waiters, node) {
 		if (kipc_type_accepts(w->type_mode, w->type, m->type)) {
+			trace_kipc_queue_handoff(q, m, w->task);
 			kipc_queue_wake(q, w);
 			return;
 		}
@@ -334,6 +346,27 @@ void kipc_queue_kick_senders(struct kipc_queue *q)
 }
 
 /*
+ * Records current's process as the last sender or receiver (@peer) at
+ * @now. A reference is taken only when the process changes, so a steady
+ * peer costs no atomic operation; the reference replaced is returned, to
+ * be put once q->lock is dropped.
+ */
+struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
+				 u64 *when, u64 now)
+{
+	struct pid *tgid = task_tgid(current), *old = NULL;
+
+	lockdep_assert_held(&q->lock);
+
+	*when = now;
+	if (*peer != tgid) {
+		old = *peer;
+		*peer = get_pid(tgid);
+	}
+	return old;
+}
+
+/*
  * Sleeps on @list until woken, signalled or past @deadline. Called and
  * returns with q->lock held. 0 means look again.
  */
@@ -345,6 +378,7 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 
 	lockdep_assert_held(&q->lock);
 
+	trace_kipc_queue_block(q, list == &q->send_waiters, deadline);
 	w->task = current;
 	w->woken = false;
 	list_add_tail(&w->node, list);
@@ -419,6 +453,7 @@ static void kipc_queue_link(struct kipc_queue *q, struct kipc_qmsg *m)
 	__set_bit(m->prio, &q->prio_map);
 	q->cur_msgs++;
 	q->cur_bytes += m->len;
+	trace_kipc_queue_send(q, m);
 	kipc_queue_wake_receiver(q, m);
 }
 
@@ -436,6 +471,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	struct kipc_queue_notification notify;
 	u8 small[KIPC_SMALL_PAYLOAD];
 	struct kipc_qmsg *m = NULL;
+	struct pid *old_peer;
 	bool fire = false;
 	LIST_HEAD(dead);
 	int ret = 0;
@@ -511,18 +547,24 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	m->time_ns = ktime_get_real_ns();
 	m->seq = ++q->seq;
 	q->sent++;
+	old_peer = kipc_queue_note_peer(q, &q->last_sender, &q->last_send_ns,
+					m->time_ns);
 	if (kipc_queue_is_broadcast(q)) {
 		kipc_bcast_deliver(q, m, &dead);
 	} else {
 		/* Before the wake-up takes the waiting receiver off its list. */
 		if (!q->cur_msgs)
 			fire = kipc_queue_notify_take(q, &notify);
+		if (fire)
+			trace_kipc_queue_notify(q, pid_nr(notify.pid),
+						notify.signo);
 		kipc_queue_link(q, m);
 	}
 	if (!kipc_queue_full(q))
 		kipc_queue_kick_senders(q);
 	kipc_queue_unlock(q);
 
+	put_pid(old_peer);
 	kipc_qmsg_free_list(q, &dead);
 	if (fire)
 		kipc_queue_notify_fire(&notify);
@@ -594,7 +636,9 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		.pending = &q->recv_pending,
 	};
 	struct kipc_qmsg *m;
+	struct pid *old_peer;
 	void *peek = NULL;
+	u64 now;
 	u32 ncopy;
 	int ret = 0;
 
@@ -658,6 +702,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 
 	kipc_queue_unlink_msg(q, m);
+	trace_kipc_queue_recv(q, m);
 	kipc_queue_unlock(q);
 
 	if (copy_to_user(ubuf, m->data, ncopy)) {
@@ -671,20 +716,57 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 	kipc_qmsg_fill_meta(m, out);
 	kipc_qmsg_release_refs(m);
+	now = ktime_get_real_ns();
 
 	/* The bookkeeping and the buffer's return share one lock round. */
 	spin_lock(&q->lock);
 	q->received++;
+	old_peer = kipc_queue_note_peer(q, &q->last_receiver, &q->last_recv_ns,
+					now);
 	kipc_queue_kick_senders(q);
 	if (q->cur_msgs && !list_empty(&q->recv_waiters))
 		kipc_queue_kick_receivers(q);
 	m = kipc_qmsg_cache_put(q, m);
 	kipc_queue_unlock(q);
 
+	put_pid(old_peer);
 	kvfree(m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
 	kipc_queue_signal_io(q, POLL_OUT);
 	return 0;
+}
+
+static u32 kipc_count_waiters(struct kipc_queue *q, struct list_head *list)
+{
+	struct kipc_waiter *w;
+	u32 n = 0;
+
+	lockdep_assert_held(&q->lock);
+
+	/* A woken waiter has left the list: these are blocked now. */
+	list_for_each_entry(w, list, node)
+		n++;
+	return n;
+}
+
+/* Receivers blocked now: on the queue, or on broadcast readers' lists. */
+static u32 kipc_queue_recv_waiters(struct kipc_queue *q)
+{
+	struct kipc_bcast_reader *r;
+	u32 n;
+
+	lockdep_assert_held(&q->lock);
+
+	n = kipc_count_waiters(q, &q->recv_waiters);
+	list_for_each_entry(r, &q->bcast_readers, node)
+		n += kipc_count_waiters(q, &r->waiters);
+	return n;
+}
+
+/* A peer as current's PID namespace sees it; 0 if none or not seen. */
+static pid_t kipc_pid_seen(struct pid *pid)
+{
+	return pid ? pid_nr_ns(pid, task_active_pid_ns(current)) : 0;
 }
 
 void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
@@ -692,6 +774,15 @@ void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
 	struct kipc_queue *q = kipc_obj_queue(obj);
 
 	spin_lock(&q->lock);
+	s->recv_waiters = kipc_queue_recv_waiters(q);
+	s->send_waiters = kipc_count_waiters(q, &q->send_waiters);
+	s->notify = q->notify.pid;
+	s->notify_tid = kipc_pid_seen(q->notify.pid);
+	s->notify_signo = q->notify.signo;
+	s->last_send_pid = kipc_pid_seen(q->last_sender);
+	s->last_recv_pid = kipc_pid_seen(q->last_receiver);
+	s->last_send_ns = q->last_send_ns;
+	s->last_recv_ns = q->last_recv_ns;
 	s->max_msgs = q->max_msgs;
 	s->max_msg_size = q->max_msg_size;
 	s->cur_msgs = q->cur_msgs;
@@ -702,6 +793,34 @@ void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
 	s->dropped = q->dropped;
 	s->flags = q->flags;
 	kipc_queue_unlock(q);
+}
+
+/*
+ * A queue handle's fdinfo lines: the queue's depth, who is blocked on it,
+ * and the arrival notification, with whether this handle registered it.
+ * Taken in one snapshot; the seq_file output happens after the lock.
+ */
+static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_handle *h)
+{
+	struct kipc_queue *q = kipc_obj_queue(h->obj);
+	struct kipc_queue_snapshot s;
+	bool mine;
+
+	kipc_queue_snapshot(h->obj, &s);
+	spin_lock(&q->lock);
+	mine = q->notify.owner == h;
+	kipc_queue_unlock(q);
+
+	seq_printf(m, "kipc-msgs:\t%u/%u\n", s.cur_msgs, s.max_msgs);
+	seq_printf(m, "kipc-bytes:\t%llu\n", s.cur_bytes);
+	seq_printf(m, "kipc-recv-waiters:\t%u\n", s.recv_waiters);
+	seq_printf(m, "kipc-send-waiters:\t%u\n", s.send_waiters);
+	if (s.notify)
+		seq_printf(m, "kipc-notify:\ttid %d signal %d%s\n",
+			   s.notify_tid, s.notify_signo,
+			   mine ? " this-handle" : "");
+	else
+		seq_puts(m, "kipc-notify:\tnone\n");
 }
 
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,

@@ -95,6 +95,11 @@ struct kipc_queue {
 	u32 nr_small_cached;
 	kuid_t charged_uid;
 	u64 charged;
+	/* Who last sent and received, and when, for introspection. */
+	struct pid *last_sender;	/* a reference, or NULL */
+	struct pid *last_receiver;
+	u64 last_send_ns;		/* CLOCK_REALTIME */
+	u64 last_recv_ns;
 };
 
 /* One handle bound for reading to a broadcast queue. */
@@ -152,6 +157,8 @@ static inline bool kipc_queue_is_channel(const struct kipc_queue *q)
 }
 
 /* queue.c */
+struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
+				 u64 *when, u64 now);
 int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 		    struct kipc_waiter *w, ktime_t *deadline)
 	__must_hold(&q->lock);

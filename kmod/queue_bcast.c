@@ -22,6 +22,7 @@
 #include <linux/uaccess.h>
 
 #include "queue.h"
+#include "trace.h"
 
 struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
 {
@@ -117,9 +118,13 @@ void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 	m->refs = 1;		/* ours, while delivering */
 	q->cur_msgs++;
 	q->cur_bytes += m->len;
+	trace_kipc_queue_send(q, m);
 	list_for_each_entry(r, &q->bcast_readers, node) {
 		if (r->count == q->max_msgs) {
-			kipc_bcast_put(q, kipc_bcast_pop(q, r), dead);
+			struct kipc_qmsg *old = kipc_bcast_pop(q, r);
+
+			trace_kipc_queue_drop(q, old);
+			kipc_bcast_put(q, old, dead);
 			q->dropped++;
 		}
 		r->ring[(r->head + r->count) % q->max_msgs] = m;
@@ -139,10 +144,12 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 {
 	void __user *ubuf = u64_to_user_ptr(out->buf);
 	struct kipc_waiter w = {};
+	struct pid *old_peer = NULL;
 	struct kipc_qmsg *m;
 	u32 buflen = out->len;
 	LIST_HEAD(dead);
 	u32 ncopy;
+	u64 now;
 	int ret = 0;
 
 	if (flags & (KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT))
@@ -178,6 +185,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	kipc_queue_unlock(q);
 
 	ret = copy_to_user(ubuf, m->data, ncopy) ? -EFAULT : 0;
+	now = ktime_get_real_ns();
 
 	spin_lock(&q->lock);
 	/*
@@ -187,13 +195,17 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 	if (!ret && !(flags & KIPC_IO_PEEK)) {
 		if (r->count && r->ring[r->head] == m)
 			kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
+		trace_kipc_queue_recv(q, m);
 		q->received++;
+		old_peer = kipc_queue_note_peer(q, &q->last_receiver,
+						&q->last_recv_ns, now);
 		kipc_queue_kick_senders(q);
 	}
 	kipc_bcast_put(q, m, &dead);
 unlock:
 	kipc_queue_unlock(q);
 	mutex_unlock(&r->recv_lock);
+	put_pid(old_peer);
 	kipc_qmsg_free_list(q, &dead);
 	if (!ret && !(flags & KIPC_IO_PEEK)) {
 		kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);

@@ -211,6 +211,32 @@ struct kipc_obj_info {
 
 int kipc_queue_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
 		    void *arg);
+
+/*
+ * What a queue is doing, to tell why it is stuck: who is blocked on it,
+ * who registered for its arrival signal, and who used it last. IDs are
+ * as the caller's PID namespace sees them (0: none, or not visible);
+ * times are CLOCK_REALTIME ns, 0 before the first send or receive. An
+ * older module reports all of it as 0. Since LIBKIPC_0.4.
+ */
+struct kipc_queue_state {
+	uint32_t recv_waiters;		/* tasks blocked receiving now */
+	uint32_t send_waiters;		/* tasks blocked sending now */
+	int32_t notify_tid;		/* registered thread; 0: none */
+	int32_t notify_signo;		/* its signal; 0: none registered */
+	int32_t last_send_pid;		/* process of the last send */
+	int32_t last_recv_pid;		/* process of the last receive */
+	uint64_t last_send_ns;
+	uint64_t last_recv_ns;
+	uint64_t __reserved[4];
+};
+
+int kipc_queue_inspect(const char *name, struct kipc_obj_info *info,
+		       struct kipc_queue_state *state);
+int kipc_queue_inspect_all(int (*cb)(const struct kipc_obj_info *info,
+				     const struct kipc_queue_state *state,
+				     void *arg),
+			   void *arg);
 int kipc_region_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
 		     void *arg);
 int kipc_queue_stat(const char *name, struct kipc_obj_info *info);
@@ -265,6 +291,14 @@ int kipc_monitor_fd(const struct kipc_monitor *mon);
 int kipc_monitor_next(struct kipc_monitor *mon, struct kipc_event *ev,
 		      int timeout_ms);
 int kipc_monitor_close(struct kipc_monitor *mon);
+
+/*
+ * The kernel's reason for the calling thread's last netlink request's
+ * failure ("only the owner may delete it"), from netlink's extended ack;
+ * "" when it gave none or the request succeeded. Valid until the thread's
+ * next request. Since LIBKIPC_0.4.
+ */
+const char *kipc_last_extack(void);
 
 #ifdef __cplusplus
 }

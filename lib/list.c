@@ -120,11 +120,35 @@ int kipc_nl_parse_obj(struct nlmsghdr *nlh, unsigned int object,
 	return 0;
 }
 
+/* A queue's introspection attributes; each absent one reads 0. */
+static int kipc_nl_parse_state(struct nlmsghdr *nlh,
+			       struct kipc_queue_state *st)
+{
+	struct nlattr *tb[KIPC_NL_OBJ_MAX + 1];
+
+	memset(st, 0, sizeof(*st));
+	memset(tb, 0, sizeof(tb));
+	if (genlmsg_parse(nlh, 0, tb, KIPC_A_QUEUE_MAX, NULL) < 0)
+		return -EPROTO;
+	st->recv_waiters = kipc_u32(tb, KIPC_A_QUEUE_RECV_WAITERS);
+	st->send_waiters = kipc_u32(tb, KIPC_A_QUEUE_SEND_WAITERS);
+	st->notify_tid = (int32_t)kipc_u32(tb, KIPC_A_QUEUE_NOTIFY_PID);
+	st->notify_signo = (int32_t)kipc_u32(tb, KIPC_A_QUEUE_NOTIFY_SIGNAL);
+	st->last_send_pid = (int32_t)kipc_u32(tb, KIPC_A_QUEUE_LAST_SEND_PID);
+	st->last_recv_pid = (int32_t)kipc_u32(tb, KIPC_A_QUEUE_LAST_RECV_PID);
+	st->last_send_ns = kipc_u64(tb, KIPC_A_QUEUE_LAST_SEND_TIME);
+	st->last_recv_ns = kipc_u64(tb, KIPC_A_QUEUE_LAST_RECV_TIME);
+	return 0;
+}
+
 /* ---- dump ---- */
 
 struct kipc_list_arg {
 	unsigned int object;
 	int (*cb)(const struct kipc_obj_info *info, void *arg);
+	/* Instead of cb, for kipc_queue_inspect_all(). */
+	int (*state_cb)(const struct kipc_obj_info *info,
+			const struct kipc_queue_state *state, void *arg);
 	void *cb_arg;
 	int count;
 	int error;	/* a parse failure, or the callback's negative value */
@@ -133,22 +157,58 @@ struct kipc_list_arg {
 static int kipc_list_parse(struct nl_msg *msg, void *p)
 {
 	struct kipc_list_arg *arg = p;
+	struct kipc_queue_state state;
 	struct kipc_obj_info info;
 	int ret;
 
 	ret = kipc_nl_parse_obj(nlmsg_hdr(msg), arg->object, &info);
+	if (!ret && arg->state_cb)
+		ret = kipc_nl_parse_state(nlmsg_hdr(msg), &state);
 	if (ret < 0) {
 		arg->error = ret;
 		return NL_STOP;
 	}
 	arg->count++;
-	ret = arg->cb(&info, arg->cb_arg);
+	ret = arg->state_cb ? arg->state_cb(&info, &state, arg->cb_arg) :
+			      arg->cb(&info, arg->cb_arg);
 	if (ret) {
 		if (ret < 0)
 			arg->error = ret;
 		return NL_STOP;
 	}
 	return NL_OK;
+}
+
+static int kipc_obj_dump(struct kipc_list_arg *arg)
+{
+	struct kipc_nl_request req = {
+		.cmd = kipc_nl_obj_attrs(arg->object)->get_cmd,
+		.flags = NLM_F_DUMP,
+		.parse = kipc_list_parse,
+		.arg = arg,
+	};
+	int ret;
+
+	ret = kipc_nl_transact(&req);
+	if (arg->error)
+		return arg->error;
+	return ret < 0 ? ret : arg->count;
+}
+
+int kipc_queue_inspect_all(int (*cb)(const struct kipc_obj_info *info,
+				     const struct kipc_queue_state *state,
+				     void *arg),
+			   void *cb_arg)
+{
+	struct kipc_list_arg arg = {
+		.object = KIPC_OBJECT_QUEUE,
+		.state_cb = cb,
+		.cb_arg = cb_arg,
+	};
+
+	if (!cb)
+		return -EINVAL;
+	return kipc_obj_dump(&arg);
 }
 
 static int kipc_obj_list(unsigned int object,
@@ -160,20 +220,10 @@ static int kipc_obj_list(unsigned int object,
 		.cb = cb,
 		.cb_arg = cb_arg,
 	};
-	struct kipc_nl_request req = {
-		.cmd = kipc_nl_obj_attrs(object)->get_cmd,
-		.flags = NLM_F_DUMP,
-		.parse = kipc_list_parse,
-		.arg = &arg,
-	};
-	int ret;
 
 	if (!cb)
 		return -EINVAL;
-	ret = kipc_nl_transact(&req);
-	if (arg.error)
-		return arg.error;
-	return ret < 0 ? ret : arg.count;
+	return kipc_obj_dump(&arg);
 }
 
 int kipc_queue_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
@@ -194,6 +244,7 @@ struct kipc_stat_arg {
 	unsigned int object;
 	const char *name;
 	struct kipc_obj_info *info;
+	struct kipc_queue_state *state;		/* or NULL */
 	int error;
 	int found;
 };
@@ -212,17 +263,21 @@ static int kipc_stat_parse(struct nl_msg *msg, void *p)
 
 	arg->error = kipc_nl_parse_obj(nlmsg_hdr(msg), arg->object,
 				       arg->info);
+	if (!arg->error && arg->state)
+		arg->error = kipc_nl_parse_state(nlmsg_hdr(msg), arg->state);
 	arg->found = !arg->error;
 	return NL_OK;
 }
 
 static int kipc_obj_stat(unsigned int object, const char *name,
-			 struct kipc_obj_info *info)
+			 struct kipc_obj_info *info,
+			 struct kipc_queue_state *state)
 {
 	struct kipc_stat_arg arg = {
 		.object = object,
 		.name = name,
 		.info = info,
+		.state = state,
 	};
 	struct kipc_nl_request req = {
 		.cmd = kipc_nl_obj_attrs(object)->get_cmd,
@@ -247,10 +302,18 @@ static int kipc_obj_stat(unsigned int object, const char *name,
 
 int kipc_queue_stat(const char *name, struct kipc_obj_info *info)
 {
-	return kipc_obj_stat(KIPC_OBJECT_QUEUE, name, info);
+	return kipc_obj_stat(KIPC_OBJECT_QUEUE, name, info, NULL);
 }
 
 int kipc_region_stat(const char *name, struct kipc_obj_info *info)
 {
-	return kipc_obj_stat(KIPC_OBJECT_REGION, name, info);
+	return kipc_obj_stat(KIPC_OBJECT_REGION, name, info, NULL);
+}
+
+int kipc_queue_inspect(const char *name, struct kipc_obj_info *info,
+		       struct kipc_queue_state *state)
+{
+	if (!state)
+		return -EINVAL;
+	return kipc_obj_stat(KIPC_OBJECT_QUEUE, name, info, state);
 }

@@ -7,10 +7,18 @@
  * The kernel's errno is taken from the NLMSG_ERROR reply (or, for a dump,
  * from NLMSG_DONE) itself, because libnl folds errnos into its own coarser
  * codes.
+ *
+ * The kernel's reason for a refusal (its extended ack, "only the owner
+ * may delete it") is kept per thread for kipc_last_extack(): asked for on
+ * every socket, cleared as each request starts, copied out of the
+ * NLMSG_ERROR reply before libnl frees it.
  */
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -25,12 +33,66 @@ struct kipc_nl_state {
 	int done;
 };
 
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+/* A thread's last request's reason, for kipc_last_extack(). */
+static __thread char kipc_nl_extack[256];
+
+const char *kipc_last_extack(void)
+{
+	return kipc_nl_extack;
+}
+
+/*
+ * The NLMSGERR_ATTR_MSG string that follows err in its NLMSG_ERROR reply:
+ * after the whole request echoed back, unless the kernel capped it to its
+ * header (NLM_F_CAPPED).
+ */
+static void kipc_nl_save_extack(const struct nlmsgerr *err)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)
+		((const char *)err - NLMSG_HDRLEN);
+	size_t off = sizeof(*err), len;
+	const struct nlattr *a;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(err->msg);
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return;
+	len = nlh->nlmsg_len - NLMSG_HDRLEN - off;
+	a = (const struct nlattr *)((const char *)err + off);
+	while (len >= sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+			size_t n = a->nla_len - NLA_HDRLEN;
+
+			if (n >= sizeof(kipc_nl_extack))
+				n = sizeof(kipc_nl_extack) - 1;
+			memcpy(kipc_nl_extack, (const char *)a + NLA_HDRLEN, n);
+			kipc_nl_extack[n] = '\0';
+			/* The kernel's string is NUL-terminated; be sure. */
+			kipc_nl_extack[strnlen(kipc_nl_extack, n)] = '\0';
+			return;
+		}
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const struct nlattr *)((const char *)a +
+					    NLA_ALIGN(a->nla_len));
+	}
+}
+
 static int kipc_nl_on_error(struct sockaddr_nl *nla, struct nlmsgerr *err,
 			    void *arg)
 {
 	struct kipc_nl_state *st = arg;
 
 	(void)nla;
+	kipc_nl_save_extack(err);
 	st->error = err->error;
 	st->done = 1;
 	return NL_STOP;
@@ -107,6 +169,9 @@ int kipc_nl_connect(struct kipc_nl_sock *ns)
 		ret = kipc_nl_errno(ret);
 		goto fail;
 	}
+	/* A kernel without extended acks (before 4.12) just has no reason. */
+	setsockopt(nl_socket_get_fd(ns->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &(int){ 1 }, sizeof(int));
 	ret = genl_ctrl_resolve(ns->sk, KIPC_FAMILY_NAME);
 	if (ret < 0) {
 		/*
@@ -163,6 +228,7 @@ int kipc_nl_exec(struct kipc_nl_sock *ns, const struct kipc_nl_request *req)
 	struct nl_cb *cb;
 	int ret;
 
+	kipc_nl_extack[0] = '\0';
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;

@@ -35,7 +35,7 @@ have_bpo_source() {
 # debhelper, dh-dkms, dkms and lintian: the packaging checks
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
 missing=""
-for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev pkg-config \
+for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
 	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
 	have_pkg "$p" || missing="$missing $p"

@@ -382,7 +382,9 @@ static int attr_is_u64(int region, int type)
 		       type == KIPC_A_REGION_MAPPINGS;
 	return type == KIPC_A_QUEUE_CTIME || type == KIPC_A_QUEUE_CUR_BYTES ||
 	       type == KIPC_A_QUEUE_SENT || type == KIPC_A_QUEUE_RECEIVED ||
-	       type == KIPC_A_QUEUE_FAILED || type == KIPC_A_QUEUE_DROPPED;
+	       type == KIPC_A_QUEUE_FAILED || type == KIPC_A_QUEUE_DROPPED ||
+	       type == KIPC_A_QUEUE_LAST_SEND_TIME ||
+	       type == KIPC_A_QUEUE_LAST_RECV_TIME;
 }
 
 static void obj_msg_init(struct obj_msg *o)
@@ -668,6 +670,17 @@ TEST_F(nl, queue_get_all_attributes)
 	/* Near now: the clock read around the creation, one second slack. */
 	EXPECT_LE(t0 - 1000000000ll, (int64_t)o.v[KIPC_A_QUEUE_CTIME]);
 	EXPECT_GE(t1 + 1000000000ll, (int64_t)o.v[KIPC_A_QUEUE_CTIME]);
+	/* Nobody blocked or registered; this process sent and received last. */
+	EXPECT_EQ(0, o.v[KIPC_A_QUEUE_RECV_WAITERS]);
+	EXPECT_EQ(0, o.v[KIPC_A_QUEUE_SEND_WAITERS]);
+	EXPECT_EQ(0, o.v[KIPC_A_QUEUE_NOTIFY_PID]);
+	EXPECT_EQ(0, o.v[KIPC_A_QUEUE_NOTIFY_SIGNAL]);
+	EXPECT_EQ(getpid(), o.v[KIPC_A_QUEUE_LAST_SEND_PID]);
+	EXPECT_EQ(getpid(), o.v[KIPC_A_QUEUE_LAST_RECV_PID]);
+	EXPECT_LE(t0, (int64_t)o.v[KIPC_A_QUEUE_LAST_SEND_TIME]);
+	EXPECT_LE((int64_t)o.v[KIPC_A_QUEUE_LAST_SEND_TIME],
+		  (int64_t)o.v[KIPC_A_QUEUE_LAST_RECV_TIME]);
+	EXPECT_GE(real_ns(), (int64_t)o.v[KIPC_A_QUEUE_LAST_RECV_TIME]);
 
 	/* The ioctl describes the same queue. */
 	ASSERT_EQ(0, q_getattr(fd, &qa));

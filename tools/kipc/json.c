@@ -6,6 +6,8 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kipc.h"
 
@@ -29,24 +31,68 @@ static void json_key(const char *key)
 		putchar(',');
 	need_comma[depth] = true;
 	json_indent();
+	/* Keys are the CLI's own, plain ASCII. */
 	if (key)
 		printf(pretty_output ? "\"%s\": " : "\"%s\":", key);
 }
 
+/*
+ * A JSON string of valid UTF-8: JSON's escapes for the quote, the
+ * backslash and C0 controls, and \uXXXX also for DEL, the C1 controls and
+ * the two line separators, so that no control character reaches a
+ * terminal that shows the JSON, and JavaScript takes it too.
+ */
+static void json_utf8(FILE *f, const unsigned char *p, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			fprintf(f, "\\%c", c);
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+		} else if (c == 0xc2 && i + 1 < len && p[i + 1] < 0xa0) {
+			fprintf(f, "\\u%04x", p[++i]);		/* U+0080..U+009F */
+		} else if (c == 0xe2 && i + 2 < len && p[i + 1] == 0x80 &&
+			   (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
+			fprintf(f, "\\u%04x", 0x2000 | (p[i + 2] - 0x80));
+			i += 2;
+		} else {
+			fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/*
+ * Any bytes as a JSON string, to f: as they are when they are UTF-8, else
+ * escaped as text (escape.c). Returns whether they needed escaping.
+ */
+bool json_fput_bytes(FILE *f, const void *buf, size_t len)
+{
+	char *esc = NULL;
+	size_t size = 0;
+	FILE *m;
+
+	if (utf8_valid(buf, len)) {
+		json_utf8(f, buf, len);
+		return false;
+	}
+	m = open_memstream(&esc, &size);
+	if (m) {
+		fput_escaped_ascii(m, buf, len);
+		if (fclose(m))
+			size = 0;
+	}
+	json_utf8(f, (const unsigned char *)(esc ? esc : ""), esc ? size : 0);
+	free(esc);
+	return true;
+}
+
 static void json_escaped(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	json_fput_bytes(stdout, s, strlen(s));
 }
 
 void json_begin_object(const char *key)
@@ -120,22 +166,21 @@ void json_bool(const char *key, bool val)
 }
 
 /*
- * Arbitrary bytes as a JSON string: printable ASCII stays as it is, every
- * other byte becomes \u00XX, so each character maps back to one byte.
+ * A byte string under key: as it is when it is UTF-8; else escaped as
+ * text, and its exact bytes in hex under "<key>_hex" (escape.c).
  */
 void json_bytes(const char *key, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
+	char hexkey[64];
 
 	json_key(key);
+	if (!json_fput_bytes(stdout, buf, len))
+		return;
+	snprintf(hexkey, sizeof(hexkey), "%s_hex", key ? key : "");
+	json_key(hexkey);
 	putchar('"');
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '"' || p[i] == '\\')
-			printf("\\%c", p[i]);
-		else if (p[i] < 0x20 || p[i] > 0x7e)
-			printf("\\u%04x", p[i]);
-		else
-			putchar(p[i]);
-	}
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", p[i]);
 	putchar('"');
 }

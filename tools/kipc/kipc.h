@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct kipc_cmd {
@@ -20,6 +21,9 @@ extern bool pretty_output;
 
 int cmd_dispatch(const char *object, const struct kipc_cmd *cmds,
 		 int argc, char **argv);
+const struct kipc_cmd *cmd_lookup(const struct kipc_cmd *cmds,
+				  const char *word, bool *ambiguous);
+const char *escaped_arg(const char *arg);
 bool is_help(const char *arg);
 int errorf(const char *object, const char *name, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -54,6 +58,14 @@ void json_int(const char *key, int64_t val);
 void json_bool(const char *key, bool val);
 void json_bytes(const char *key, const void *buf, size_t len);
 void json_finish(void);
+bool json_fput_bytes(FILE *f, const void *buf, size_t len);
+
+/* Safe output of names and payloads (escape.c). */
+bool utf8_valid(const void *buf, size_t len);
+void fput_escaped(FILE *f, const void *buf, size_t len);
+void fput_escaped_ascii(FILE *f, const void *buf, size_t len);
+void fput_sanitized(FILE *f, const void *buf, size_t len);
+char *escape_text(const char *s);
 
 int do_version(int argc, char **argv);
 int do_queue(int argc, char **argv);
@@ -66,27 +78,45 @@ int do_purge(int argc, char **argv);
  * What queues and regions share (object.c): listing, inspection and
  * ownership by name, over netlink.
  */
-struct kipc_obj_info;
+#include <kipc.h>
+
+/* One object as listed or shown: its info, and a queue's state too. */
+struct obj_row {
+	struct kipc_obj_info info;
+	struct kipc_queue_state state;
+	bool has_state;		/* false for monitor events */
+};
 
 #define CELL_MAX	32
+#define OBJ_COLS_MAX	16
+
+/* A column of "list": its -o name, what it shows, its alignment. */
+struct list_col {
+	const char *name;
+	const char *help;
+	bool right;		/* figures: right-aligned */
+	bool dflt;		/* shown without -o */
+};
 
 struct obj_kind {
 	const char *object;		/* "queue" or "region" */
-	int (*list)(int (*cb)(const struct kipc_obj_info *info, void *arg),
-		    void *arg);
-	int (*stat)(const char *name, struct kipc_obj_info *info);
+	int (*list)(int (*cb)(const struct obj_row *row, void *arg), void *arg);
+	int (*stat)(const char *name, struct obj_row *row);
 	int (*chmod)(const char *name, mode_t mode);
 	int (*chown)(const char *name, uid_t uid, gid_t gid);
-	/* The list's columns after NAME, MODE and OWNER. */
-	const char *const *columns;
+	/* The list's columns after those every object has. */
+	const struct list_col *columns;
 	unsigned int ncolumns;
 	/* Fills one cell per column. */
-	void (*cells)(const struct kipc_obj_info *info, char (*cell)[CELL_MAX]);
+	void (*cells)(const struct obj_row *row, char (*cell)[CELL_MAX]);
 	/* The members after the name, before those every object has. */
-	void (*fields)(const struct kipc_obj_info *info);
+	void (*fields)(const struct obj_row *row);
 };
 
 extern const struct obj_kind queue_kind;
+int queue_list_rows(int (*cb)(const struct obj_row *row, void *arg),
+		    void *arg);
+int queue_top(int argc, char **argv);
 extern const struct obj_kind region_kind;
 
 /*
@@ -95,6 +125,7 @@ extern const struct obj_kind region_kind;
  */
 extern int field_width;	/* of the key column in text; 12 by default */
 void field_string(const char *key, const char *val);
+void field_name(const char *key, const char *val);
 void field_uint(const char *key, uint64_t val);
 void field_bool(const char *key, bool val);
 void field_mode(const char *key, uint32_t mode);
@@ -102,7 +133,7 @@ void field_mode(const char *key, uint32_t mode);
 void field_time(const char *json_key, const char *text_key, uint64_t ns);
 
 /* Every member of an object, for show, list -j and monitor -j. */
-void obj_fields(const struct obj_kind *kind, const struct kipc_obj_info *info);
+void obj_fields(const struct obj_kind *kind, const struct obj_row *row);
 int obj_show(const struct obj_kind *kind, int argc, char **argv);
 int obj_list(const struct obj_kind *kind, int argc, char **argv);
 int obj_chmod(const struct obj_kind *kind, int argc, char **argv);

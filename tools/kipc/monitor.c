@@ -71,16 +71,19 @@ static void print_event(const struct kipc_event *ev)
 	char mode[16], size[CELL_MAX];
 
 	if (json_output) {
+		struct obj_row row = { .info = *o };
+
 		json_begin_object(NULL);
 		json_string("event", what);
 		json_string("object", kind->object);
-		obj_fields(kind, o);
+		obj_fields(kind, &row);
 		json_end_object();
 		json_finish();
 	} else {
 		format_mode(mode, sizeof(mode), o->mode);
-		printf("%s %s %s uid %u gid %u mode %s", kind->object, what,
-		       o->name, o->uid, o->gid, mode);
+		printf("%s %s ", kind->object, what);
+		fput_escaped(stdout, o->name, strlen(o->name));
+		printf(" uid %u gid %u mode %s", o->uid, o->gid, mode);
 		if (queue) {
 			format_size(size, sizeof(size), o->max_msg_size);
 			printf(" max_msgs %u msg_size %s", o->max_msgs, size);

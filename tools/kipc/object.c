@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <libsmartcols.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <kipc.h>
 
@@ -28,6 +30,18 @@ void field_string(const char *key, const char *val)
 		json_string(key, val);
 	else
 		printf("%-*s %s\n", field_width, key, val);
+}
+
+/* A name: arbitrary bytes, so escaped in text and JSON alike. */
+void field_name(const char *key, const char *val)
+{
+	if (json_output) {
+		json_bytes(key, val, strlen(val));
+		return;
+	}
+	printf("%-*s ", field_width, key);
+	fput_escaped(stdout, val, strlen(val));
+	putchar('\n');
 }
 
 void field_uint(const char *key, uint64_t val)
@@ -67,10 +81,12 @@ void field_time(const char *json_key, const char *text_key, uint64_t ns)
 	field_string(text_key, buf);
 }
 
-void obj_fields(const struct obj_kind *kind, const struct kipc_obj_info *info)
+void obj_fields(const struct obj_kind *kind, const struct obj_row *row)
 {
-	field_string("name", info->name);
-	kind->fields(info);
+	const struct kipc_obj_info *info = &row->info;
+
+	field_name("name", info->name);
+	kind->fields(row);
 	field_mode("mode", info->mode);
 	field_uint("uid", info->uid);
 	field_uint("gid", info->gid);
@@ -88,7 +104,7 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kipc_obj_info info;
+	struct obj_row row;
 	char cmd[32], help[512];
 	const char *name;
 	int ret;
@@ -106,12 +122,12 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 	if (ret)
 		return ret;
 
-	ret = kind->stat(name, &info);
+	ret = kind->stat(name, &row);
 	if (ret < 0)
 		return obj_fail(kind->object, name, -ret);
 	if (json_output)
 		json_begin_object(NULL);
-	obj_fields(kind, &info);
+	obj_fields(kind, &row);
 	if (json_output) {
 		json_end_object();
 		json_finish();
@@ -122,14 +138,14 @@ int obj_show(const struct obj_kind *kind, int argc, char **argv)
 /* ---- list ---- */
 
 struct obj_array {
-	struct kipc_obj_info *v;
+	struct obj_row *v;
 	size_t n, cap;
 };
 
-static int obj_collect(const struct kipc_obj_info *info, void *arg)
+static int obj_collect(const struct obj_row *row, void *arg)
 {
 	struct obj_array *a = arg;
-	struct kipc_obj_info *p;
+	struct obj_row *p;
 
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 16;
@@ -138,7 +154,7 @@ static int obj_collect(const struct kipc_obj_info *info, void *arg)
 			return -ENOMEM;
 		a->v = p;
 	}
-	a->v[a->n++] = *info;
+	a->v[a->n++] = *row;
 	return 0;
 }
 
@@ -164,91 +180,235 @@ static void format_owner(char *out, size_t size, uint32_t uid, uint32_t gid)
 		snprintf(out + n, size - n, "%u", gid);
 }
 
-#define LIST_COLS_MAX	12
-#define LIST_COMMON	3	/* NAME, MODE, OWNER */
+/*
+ * The columns every object has, before the object's own. A cell is at
+ * most CELL_MAX bytes but the name's, which the table takes as it is:
+ * libsmartcols escapes it (\xNN for controls and bytes the locale cannot
+ * show), measures it in display columns, and cuts it to the terminal.
+ */
+static const struct list_col common_cols[] = {
+	{ "NAME", "the name", false, true },
+	{ "MODE", "permission bits", false, true },
+	{ "OWNER", "owner and group, by name", false, true },
+	{ "UID", "owner's user ID", true, false },
+	{ "GID", "group ID", true, false },
+	{ "CTIME", "creation time (UTC)", false, false },
+};
+
+#define NCOMMON		(sizeof(common_cols) / sizeof(common_cols[0]))
+#define LIST_COLS_MAX	(NCOMMON + OBJ_COLS_MAX)
+
+static const struct list_col *col_at(const struct obj_kind *kind,
+				     unsigned int c)
+{
+	return c < NCOMMON ? &common_cols[c] : &kind->columns[c - NCOMMON];
+}
+
+static void common_cell(unsigned int c, const struct kipc_obj_info *i,
+			char *out, size_t size)
+{
+	switch (c) {
+	case 1:
+		format_mode(out, size, i->mode);
+		break;
+	case 2:
+		format_owner(out, size, i->uid, i->gid);
+		break;
+	case 3:
+		snprintf(out, size, "%u", i->uid);
+		break;
+	case 4:
+		snprintf(out, size, "%u", i->gid);
+		break;
+	case 5:
+		format_time(out, size, i->ctime_ns);
+		break;
+	}
+}
+
+/* Column names, as -o takes them, for the list's --help. */
+void obj_list_columns_help(const struct obj_kind *kind, FILE *f)
+{
+	unsigned int n = NCOMMON + kind->ncolumns;
+
+	fputs("Columns (default marked *):\n", f);
+	for (unsigned int c = 0; c < n; c++)
+		fprintf(f, "  %c %-10s %s\n", col_at(kind, c)->dflt ? '*' : ' ',
+			col_at(kind, c)->name, col_at(kind, c)->help);
+}
 
 /*
- * Aligned columns, a header first: text left-aligned, the object's own
- * columns (figures) right-aligned.
+ * -o's comma-separated column names, any case, into sel; a leading "+"
+ * appends them to the default columns, as lsblk does. Returns how many,
+ * or prints a usage error and returns -2.
  */
-static void obj_print_table(const struct obj_kind *kind,
-			    const struct obj_array *a)
+static int parse_columns(const struct obj_kind *kind, const char *cmd,
+			 const char *arg, unsigned int *sel)
 {
-	unsigned int ncols = LIST_COMMON + kind->ncolumns, c;
-	static const char *const common[LIST_COMMON] = { "NAME", "MODE", "OWNER" };
-	char (*cells)[LIST_COLS_MAX][KIPC_NAME_MAX + 1];
-	size_t width[LIST_COLS_MAX];
-	char kcell[LIST_COLS_MAX][CELL_MAX];
+	unsigned int n = 0, ncols = NCOMMON + kind->ncolumns;
+	const char *p = arg, *end;
 
-	cells = calloc(a->n + 1, sizeof(*cells));
-	if (!cells) {
-		errorf(kind->object, NULL, ENOMEM, NULL);
-		return;
+	if (!arg) {
+		for (unsigned int c = 0; c < ncols; c++)
+			if (col_at(kind, c)->dflt)
+				sel[n++] = c;
+		return (int)n;
 	}
-	for (c = 0; c < ncols; c++)
-		snprintf(cells[0][c], sizeof(cells[0][c]), "%s",
-			 c < LIST_COMMON ? common[c] : kind->columns[c - LIST_COMMON]);
-	for (size_t r = 0; r < a->n; r++) {
-		const struct kipc_obj_info *i = &a->v[r];
+	if (*p == '+') {
+		n = (unsigned int)parse_columns(kind, cmd, NULL, sel);
+		p++;
+	}
+	for (; *p; p = *end ? end + 1 : end) {
+		unsigned int c;
 
-		snprintf(cells[r + 1][0], sizeof(cells[0][0]), "%s", i->name);
-		format_mode(cells[r + 1][1], sizeof(cells[0][1]), i->mode);
-		format_owner(cells[r + 1][2], sizeof(cells[0][2]), i->uid, i->gid);
-		kind->cells(i, kcell);
-		for (c = 0; c < kind->ncolumns; c++)
-			snprintf(cells[r + 1][LIST_COMMON + c], sizeof(cells[0][0]),
-				 "%s", kcell[c]);
-	}
-	for (c = 0; c < ncols; c++) {
-		width[c] = 0;
-		for (size_t r = 0; r <= a->n; r++)
-			if (strlen(cells[r][c]) > width[c])
-				width[c] = strlen(cells[r][c]);
-	}
-	for (size_t r = 0; r <= a->n; r++) {
-		for (c = 0; c < ncols; c++) {
-			const char *sep = c ? "  " : "";
+		end = p + strcspn(p, ",");
+		for (c = 0; c < ncols; c++)
+			if (strlen(col_at(kind, c)->name) == (size_t)(end - p) &&
+			    !strncasecmp(col_at(kind, c)->name, p, (size_t)(end - p)))
+				break;
+		if (c == ncols || n == LIST_COLS_MAX) {
+			char *e = escape_text(p);
 
-			if (c >= LIST_COMMON)
-				printf("%s%*s", sep, (int)width[c], cells[r][c]);
-			else if (c == ncols - 1)
-				printf("%s%s", sep, cells[r][c]);
-			else
-				printf("%s%-*s", sep, (int)width[c], cells[r][c]);
+			usage_error("%s: unknown column \"%.*s\"", cmd,
+				    e ? (int)strcspn(e, ",") : 0, e ? e : "");
+			free(e);
+			return -2;
 		}
-		putchar('\n');
+		sel[n++] = c;
 	}
-	free(cells);
+	if (!n)
+		return usage_error("%s: -o needs a column", cmd), -2;
+	return (int)n;
+}
+
+struct list_opts {
+	const char *columns;
+	bool raw, noheadings;
+};
+
+/* The listing as libsmartcols prints it: aligned, raw, or no headings. */
+static int obj_print_table(const struct obj_kind *kind,
+			   const struct obj_array *a, const unsigned int *sel,
+			   unsigned int nsel, const struct list_opts *o)
+{
+	char kcell[OBJ_COLS_MAX][CELL_MAX], cell[CELL_MAX];
+	struct libscols_table *tb;
+	int ret = -ENOMEM;
+
+	tb = scols_new_table();
+	if (!tb)
+		return -ENOMEM;
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (unsigned int c = 0; c < nsel; c++) {
+		const struct list_col *col = col_at(kind, sel[c]);
+		int flags = col->right ? SCOLS_FL_RIGHT : 0;
+
+		/* A long name gives way on a terminal, not the figures. */
+		if (sel[c] == 0)
+			flags |= SCOLS_FL_TRUNC;
+		if (!scols_table_new_column(tb, col->name, 0, flags))
+			goto out;
+	}
+	for (size_t r = 0; r < a->n; r++) {
+		const struct kipc_obj_info *i = &a->v[r].info;
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			goto out;
+		kind->cells(&a->v[r], kcell);
+		for (unsigned int c = 0; c < nsel; c++) {
+			const char *data = cell;
+
+			if (sel[c] == 0)
+				data = i->name;
+			else if (sel[c] < NCOMMON)
+				common_cell(sel[c], i, cell, sizeof(cell));
+			else
+				data = kcell[sel[c] - NCOMMON];
+			if (scols_line_set_data(ln, c, data))
+				goto out;
+		}
+	}
+	ret = scols_print_table(tb);
+out:
+	scols_unref_table(tb);
+	return ret;
+}
+
+enum {
+	OPT_RAW = 256,
+};
+
+static int list_opt(int opt, const char *arg, void *p)
+{
+	struct list_opts *o = p;
+
+	switch (opt) {
+	case 'o':
+		o->columns = arg;
+		return 0;
+	case 'n':
+		o->noheadings = true;
+		return 0;
+	case 'r':
+		o->raw = true;
+		return 0;
+	}
+	return 2;
 }
 
 int obj_list(const struct obj_kind *kind, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int sel[LIST_COLS_MAX];
 	struct obj_array a = { 0 };
-	char cmd[32], help[512];
-	int ret;
+	struct list_opts o = { 0 };
+	char cmd[32], *help = NULL;
+	size_t hsize = 0;
+	int ret, nsel;
+	FILE *hf;
 
 	snprintf(cmd, sizeof(cmd), "%s list", kind->object);
-	snprintf(help, sizeof(help),
-		 "Usage: kipc [-j] [-p] %s list\n"
-		 "List the %ss of this IPC namespace, one line each, or a JSON\n"
-		 "array with -j.\n",
-		 kind->object, kind->object);
-	ret = parse_opts(cmd, argc, argv, opts, help, no_opt, NULL);
+	hf = open_memstream(&help, &hsize);
+	if (!hf)
+		return obj_fail(kind->object, NULL, ENOMEM);
+	fprintf(hf,
+		"Usage: kipc [-j] [-p] %s list [-o COLUMNS] [-n] [-r]\n"
+		"List the %ss of this IPC namespace, one line each, or a JSON\n"
+		"array of every member with -j.\n"
+		"  -o, --output COLUMNS  the columns, comma-separated; +COLUMNS\n"
+		"                        adds them to the default ones\n"
+		"  -n, --noheadings      no header line\n"
+		"  -r, --raw             columns separated by one space, with every\n"
+		"                        blank and non-ASCII byte escaped as \\xNN\n",
+		kind->object, kind->object);
+	obj_list_columns_help(kind, hf);
+	if (fclose(hf))
+		return obj_fail(kind->object, NULL, ENOMEM);
+	ret = parse_opts(cmd, argc, argv, opts, help, list_opt, &o);
+	free(help);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	if (optind < argc)
 		return usage_error("%s: unexpected argument \"%s\"", cmd,
 				   argv[optind]);
+	nsel = parse_columns(kind, cmd, o.columns, sel);
+	if (nsel < 0)
+		return 2;
 
 	ret = kind->list(obj_collect, &a);
 	if (ret < 0) {
 		free(a.v);
 		return obj_fail(kind->object, NULL, -ret);
 	}
+	ret = 0;
 	if (json_output) {
 		json_begin_array(NULL);
 		for (size_t r = 0; r < a.n; r++) {
@@ -259,10 +419,12 @@ int obj_list(const struct obj_kind *kind, int argc, char **argv)
 		json_end_array();
 		json_finish();
 	} else {
-		obj_print_table(kind, &a);
+		ret = obj_print_table(kind, &a, sel, (unsigned int)nsel, &o);
+		if (ret < 0)
+			ret = obj_fail(kind->object, NULL, -ret);
 	}
 	free(a.v);
-	return 0;
+	return ret;
 }
 
 /* ---- chmod, chown ---- */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <kipc.h>
 
@@ -157,10 +158,25 @@ static int queue_create(int argc, char **argv)
 		return usage_error("queue create: --drop-oldest needs --broadcast");
 
 	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, c.mode, &c.cfg);
-	if (fd == -EMFILE)
-		/* What EMFILE means here, as for mq_open(). */
-		return errorf("queue", name, EMFILE,
-			      "RLIMIT_MSGQUEUE cannot cover its capacity");
+	if (fd == -EMFILE) {
+		struct rlimit rl;
+
+		/*
+		 * What EMFILE means here, as for mq_open(): the per-user
+		 * RLIMIT_MSGQUEUE (800 KiB by default: five default
+		 * queues) cannot cover the capacity. Say so, and what helps.
+		 */
+		getrlimit(RLIMIT_MSGQUEUE, &rl);
+		errorf("queue", name, EMFILE,
+		       "RLIMIT_MSGQUEUE cannot cover its capacity");
+		if (!json_output && rl.rlim_cur != RLIM_INFINITY)
+			fprintf(stderr,
+				"kipc: hint: every queue of this user is charged its capacity (max-msgs x msg-size)\n"
+				"kipc: hint: against RLIMIT_MSGQUEUE, %llu bytes here: delete queues, create smaller\n"
+				"kipc: hint: ones (--max-msgs, --msg-size), or raise it (ulimit -q, limits.conf)\n",
+				(unsigned long long)rl.rlim_cur);
+		return 1;
+	}
 	if (fd < 0)
 		return queue_fail(name, -fd);
 	kipc_queue_close(fd);
@@ -334,19 +350,6 @@ static const char recv_help[] =
 	"  --size B        receive buffer in bytes, K, M and G suffixes allowed\n"
 	"                  (default: the queue's largest message)\n";
 
-/* Printable ASCII as it is, a backslash doubled, any other byte as \xNN. */
-static void print_escaped(const unsigned char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\\')
-			fputs("\\\\", stdout);
-		else if (p[i] < 0x20 || p[i] > 0x7e)
-			printf("\\x%02x", p[i]);
-		else
-			putchar(p[i]);
-	}
-}
-
 static void print_msg(const struct kipc_msg_info *mi, const void *buf,
 		      size_t copied)
 {
@@ -373,7 +376,7 @@ static void print_msg(const struct kipc_msg_info *mi, const void *buf,
 		       mi->seq, mi->prio, mi->type, (int)mi->pid, (int)mi->tid,
 		       (unsigned int)mi->uid, (unsigned int)mi->gid, when,
 		       mi->len);
-		print_escaped(buf, copied);
+		fput_escaped(stdout, buf, copied);
 		putchar('\n');
 	}
 	/* Each message shows as soon as it arrives, even into a pipe. */
@@ -568,8 +571,51 @@ static int queue_watch(int argc, char **argv)
 
 /* ---- show, list, chmod, chown ---- */
 
-static void queue_fields(const struct kipc_obj_info *i)
+/* A peer's process and time, "none" before the first. */
+static void field_peer(const char *what, int32_t pid, uint64_t ns)
 {
+	char key[32];
+
+	snprintf(key, sizeof(key), "last_%s_pid", what);
+	field_uint(key, (uint64_t)(uint32_t)pid);
+	if (json_output) {
+		snprintf(key, sizeof(key), "last_%s_ns", what);
+		json_uint(key, ns);
+		return;
+	}
+	snprintf(key, sizeof(key), "last_%s", what);
+	if (ns)
+		field_time(NULL, key, ns);
+	else
+		field_string(key, "none");
+}
+
+/* What a stuck queue's onlooker needs: who waits, who listens, who was last. */
+static void queue_state_fields(const struct kipc_queue_state *s)
+{
+	char buf[64];
+
+	field_uint("recv_waiters", s->recv_waiters);
+	field_uint("send_waiters", s->send_waiters);
+	if (json_output) {
+		json_int("notify_tid", s->notify_tid);
+		json_int("notify_signal", s->notify_signo);
+	} else {
+		if (s->notify_signo)
+			snprintf(buf, sizeof(buf), "tid %d signal %d",
+				 (int)s->notify_tid, (int)s->notify_signo);
+		else
+			snprintf(buf, sizeof(buf), "none");
+		field_string("notify", buf);
+	}
+	field_peer("send", s->last_send_pid, s->last_send_ns);
+	field_peer("recv", s->last_recv_pid, s->last_recv_ns);
+}
+
+static void queue_fields(const struct obj_row *row)
+{
+	const struct kipc_obj_info *i = &row->info;
+
 	field_uint("max_msgs", i->max_msgs);
 	field_uint("max_msg_size", i->max_msg_size);
 	field_uint("cur_msgs", i->cur_msgs);
@@ -581,25 +627,77 @@ static void queue_fields(const struct kipc_obj_info *i)
 	field_bool("channel", i->flags & KIPC_QUEUE_CHANNEL);
 	field_bool("broadcast", i->flags & KIPC_QUEUE_BROADCAST);
 	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
+	if (row->has_state)
+		queue_state_fields(&row->state);
 }
 
-static const char *const queue_columns[] = {
-	"MSGS", "MSGSIZE", "SENT", "RECEIVED", "HANDLES",
+static const struct list_col queue_columns[] = {
+	{ "MSGS", "messages queued/capacity", true, true },
+	{ "MSGSIZE", "largest message", true, true },
+	{ "SENT", "messages sent", true, true },
+	{ "RECEIVED", "messages received", true, true },
+	{ "HANDLES", "bound handles", true, true },
+	{ "BYTES", "bytes queued", true, false },
+	{ "FAILED", "failed sends and receives", true, false },
+	{ "DROPPED", "broadcast messages lost by slow readers", true, false },
+	{ "TYPE", "plain, channel or broadcast", false, false },
+	{ "RWAIT", "receivers blocked now", true, false },
+	{ "SWAIT", "senders blocked now", true, false },
 };
 
-static void queue_cells(const struct kipc_obj_info *i, char (*cell)[CELL_MAX])
+static void queue_cells(const struct obj_row *row, char (*cell)[CELL_MAX])
 {
+	const struct kipc_obj_info *i = &row->info;
+
 	snprintf(cell[0], CELL_MAX, "%u/%u", i->cur_msgs, i->max_msgs);
 	format_size(cell[1], CELL_MAX, i->max_msg_size);
 	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->sent);
 	snprintf(cell[3], CELL_MAX, "%" PRIu64, i->received);
 	snprintf(cell[4], CELL_MAX, "%u", i->handles);
+	snprintf(cell[5], CELL_MAX, "%" PRIu64, i->cur_bytes);
+	snprintf(cell[6], CELL_MAX, "%" PRIu64, i->failed);
+	snprintf(cell[7], CELL_MAX, "%" PRIu64, i->dropped);
+	snprintf(cell[8], CELL_MAX, "%s",
+		 i->flags & KIPC_QUEUE_CHANNEL ? "channel" :
+		 i->flags & KIPC_QUEUE_BROADCAST ? "broadcast" : "plain");
+	snprintf(cell[9], CELL_MAX, "%u", row->state.recv_waiters);
+	snprintf(cell[10], CELL_MAX, "%u", row->state.send_waiters);
+}
+
+struct queue_list_arg {
+	int (*cb)(const struct obj_row *row, void *arg);
+	void *arg;
+};
+
+static int queue_row(const struct kipc_obj_info *info,
+		     const struct kipc_queue_state *state, void *p)
+{
+	struct queue_list_arg *a = p;
+	struct obj_row row = { .info = *info, .state = *state,
+			       .has_state = true };
+
+	return a->cb(&row, a->arg);
+}
+
+int queue_list_rows(int (*cb)(const struct obj_row *row, void *arg),
+		    void *arg)
+{
+	struct queue_list_arg a = { cb, arg };
+
+	return kipc_queue_inspect_all(queue_row, &a);
+}
+
+static int queue_stat_row(const char *name, struct obj_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->has_state = true;
+	return kipc_queue_inspect(name, &row->info, &row->state);
 }
 
 const struct obj_kind queue_kind = {
 	.object = "queue",
-	.list = kipc_queue_list,
-	.stat = kipc_queue_stat,
+	.list = queue_list_rows,
+	.stat = queue_stat_row,
 	.chmod = kipc_queue_chmod,
 	.chown = kipc_queue_chown,
 	.columns = queue_columns,
@@ -665,7 +763,8 @@ static const struct kipc_cmd queue_cmds[] = {
 	{ "recv", queue_recv, "receive messages and print them" },
 	{ "watch", queue_watch, "print messages as they arrive, by notification" },
 	{ "list", queue_list, "list the queues" },
-	{ "show", queue_show, "print a queue's attributes and counters" },
+	{ "show", queue_show, "print a queue's attributes, counters and waiters" },
+	{ "top", queue_top, "show the busiest queues, refreshed" },
 	{ "chmod", queue_chmod, "change a queue's permission bits" },
 	{ "chown", queue_chown, "change a queue's owner and group" },
 	{ "delete", queue_delete, "remove a queue's name" },
@@ -688,6 +787,7 @@ static int queue_help(int argc, char **argv)
 
 int do_queue(int argc, char **argv)
 {
+	field_width = 14;	/* "last_send_pid" */
 	if (argc > 1 && is_help(argv[1]))
 		return queue_help(argc - 1, argv + 1);
 	return cmd_dispatch("queue", queue_cmds, argc - 1, argv + 1);

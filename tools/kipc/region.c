@@ -346,7 +346,7 @@ static int region_read(int argc, char **argv)
 
 	if (json_output) {
 		json_begin_object(NULL);
-		json_string("name", name);
+		json_bytes("name", name, strlen(name));
 		json_uint("offset", c.offset);
 		json_uint("length", len);
 		json_bytes("data", src, (size_t)len);
@@ -368,21 +368,27 @@ out:
 
 /* ---- show, list, chmod, chown ---- */
 
-static void region_fields(const struct kipc_obj_info *i)
+static void region_fields(const struct obj_row *row)
 {
+	const struct kipc_obj_info *i = &row->info;
+
 	field_uint("size", i->size);
 	field_uint("mappings", i->mappings);
 	/* Its name is gone; handles or mappings keep its memory. */
 	field_bool("unlinked", i->flags & KIPC_REGION_UNLINKED);
 }
 
-static const char *const region_columns[] = {
-	"SIZE", "HANDLES", "MAPPINGS", "STATE",
+static const struct list_col region_columns[] = {
+	{ "SIZE", "bytes", true, true },
+	{ "HANDLES", "bound handles", true, true },
+	{ "MAPPINGS", "memory mappings, in any process", true, true },
+	{ "STATE", "linked, or unlinked and kept by its users", false, true },
 };
 
-static void region_cells(const struct kipc_obj_info *i,
-			 char (*cell)[CELL_MAX])
+static void region_cells(const struct obj_row *row, char (*cell)[CELL_MAX])
 {
+	const struct kipc_obj_info *i = &row->info;
+
 	format_size(cell[0], CELL_MAX, i->size);
 	snprintf(cell[1], CELL_MAX, "%u", i->handles);
 	snprintf(cell[2], CELL_MAX, "%" PRIu64, i->mappings);
@@ -390,10 +396,37 @@ static void region_cells(const struct kipc_obj_info *i,
 		 (i->flags & KIPC_REGION_UNLINKED) ? "unlinked" : "linked");
 }
 
+struct region_list_arg {
+	int (*cb)(const struct obj_row *row, void *arg);
+	void *arg;
+};
+
+static int region_row(const struct kipc_obj_info *info, void *p)
+{
+	struct region_list_arg *a = p;
+	struct obj_row row = { .info = *info };
+
+	return a->cb(&row, a->arg);
+}
+
+static int region_list_rows(int (*cb)(const struct obj_row *row, void *arg),
+			    void *arg)
+{
+	struct region_list_arg a = { cb, arg };
+
+	return kipc_region_list(region_row, &a);
+}
+
+static int region_stat_row(const char *name, struct obj_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	return kipc_region_stat(name, &row->info);
+}
+
 const struct obj_kind region_kind = {
 	.object = "region",
-	.list = kipc_region_list,
-	.stat = kipc_region_stat,
+	.list = region_list_rows,
+	.stat = region_stat_row,
 	.chmod = kipc_region_chmod,
 	.chown = kipc_region_chown,
 	.columns = region_columns,

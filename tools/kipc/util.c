@@ -26,11 +26,22 @@ int parse_opts(const char *cmd, int argc, char **argv,
 	       const struct option *opts, const char *help,
 	       int (*opt_fn)(int opt, const char *arg, void *ctx), void *ctx)
 {
+	char shorts[64] = ":h";
+	size_t n = 2;
 	int opt, ret;
 
+	/* A long option whose value is a letter has it as its short form. */
+	for (const struct option *o = opts; o->name && n + 3 < sizeof(shorts); o++) {
+		if (o->val < 'A' || o->val > 'z' || o->val == 'h')
+			continue;
+		shorts[n++] = (char)o->val;
+		if (o->has_arg == required_argument)
+			shorts[n++] = ':';
+	}
+	shorts[n] = '\0';
 	optind = 0;	/* main() used getopt: start afresh */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(help, stdout);
 			return -1;

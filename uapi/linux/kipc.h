@@ -608,6 +608,22 @@ enum {
 	KIPC_A_QUEUE_FAILED,		/* u64 */
 	KIPC_A_QUEUE_PAD,
 	KIPC_A_QUEUE_DROPPED,		/* u64, broadcast losses */
+	/*
+	 * Introspection, as the caller's namespaces see it: tasks blocked
+	 * in a receive or a send now; the thread that registered for the
+	 * arrival signal, and the signal (both 0: none registered); the
+	 * process of the last send and of the last receive, and when
+	 * (CLOCK_REALTIME ns; 0: none yet). An ID that the caller's PID
+	 * namespace cannot see reads 0.
+	 */
+	KIPC_A_QUEUE_RECV_WAITERS,	/* u32 */
+	KIPC_A_QUEUE_SEND_WAITERS,	/* u32 */
+	KIPC_A_QUEUE_NOTIFY_PID,	/* u32, a thread ID */
+	KIPC_A_QUEUE_NOTIFY_SIGNAL,	/* u32 */
+	KIPC_A_QUEUE_LAST_SEND_PID,	/* u32, a process ID */
+	KIPC_A_QUEUE_LAST_SEND_TIME,	/* u64 */
+	KIPC_A_QUEUE_LAST_RECV_PID,	/* u32, a process ID */
+	KIPC_A_QUEUE_LAST_RECV_TIME,	/* u64 */
 
 	__KIPC_A_QUEUE_MAX,
 	KIPC_A_QUEUE_MAX = (__KIPC_A_QUEUE_MAX - 1)
