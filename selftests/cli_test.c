@@ -399,13 +399,26 @@ TEST_F(allbytes, monitor_json)
 	pid_t pid;
 	int fd;
 
+	struct kipc_stats st;
+	unsigned int listeners;
+	int waited;
+
 	memcpy(other, self->name + 1, 255);
 	kipc_queue_unlink(other);
-	/* The CLI's monitor subscribes first; the child creates after. */
+	ASSERT_EQ(0, kipc_stats_get(&st));
+	listeners = st.listeners;
+	/*
+	 * The CLI's monitor subscribes first; the child creates once the
+	 * module counts one more listener, however slow the kernel is.
+	 */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		usleep(500 * 1000);
+		for (waited = 0; waited < 20000; waited += 10) {
+			if (kipc_stats_get(&st) || st.listeners > listeners)
+				break;
+			usleep(10 * 1000);
+		}
 		fd = kipc_queue_open(other, O_RDWR | O_CREAT | O_EXCL, 0600,
 				     &cfg);
 		if (fd >= 0)
