@@ -264,13 +264,14 @@ probe_kvm() {
 	chmod +x "$proot"/init
 	(cd "$proot" && find . | cpio -o -H newc --quiet | gzip -1) >"$RUN"/probe.cpio.gz
 	start_watcher
-	rc=0
+	# Not "rc": that is check_all's, and the probe runs inside its loop.
+	probe_rc=0
 	# shellcheck disable=SC2086 # qmp_args is a list of words
 	timeout "$PROBE_TIMEOUT" qemu-system-x86_64 -accel kvm -cpu host \
 		-smp 1 -m 256 -nographic -no-reboot -nodefaults -serial stdio \
 		$qmp_args -kernel "$kimage" -initrd "$RUN"/probe.cpio.gz \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
-		</dev/null >"$RUN"/probe.log 2>&1 || rc=$?
+		</dev/null >"$RUN"/probe.log 2>&1 || probe_rc=$?
 	stop_watcher
 	grep -q '^KIPC_KVM_PROBE_OK' "$RUN"/probe.log && return 0
 	# The firmware's escape sequences share lines with QEMU's messages.
@@ -280,12 +281,12 @@ probe_kvm() {
 		probe_why="guest stopped: $why"
 	elif grep -q 'KVM internal error' "$RUN"/probe.txt; then
 		probe_why="guest stopped: KVM internal error"
-	elif [ $rc -eq 124 ]; then
+	elif [ $probe_rc -eq 124 ]; then
 		probe_why="a probe guest printed nothing in ${PROBE_TIMEOUT}s"
 	elif e=$(grep -m1 '^qemu-system-x86_64: ' "$RUN"/probe.txt); then
 		probe_why=${e#qemu-system-x86_64: }
 	else
-		probe_why="QEMU exited with status $rc before the probe guest answered"
+		probe_why="QEMU exited with status $probe_rc before the probe guest answered"
 	fi
 	cp "$RUN"/probe.log "$VMDIR"/kvm-probe.log
 	return 1
