@@ -7,12 +7,10 @@
 # scripts/kernel-build.sh for the usage, the cache and its key.
 #
 # The package comes from trixie, which this bookworm host must not take
-# packages from, so it is never installed: apt fetches it with a private
-# source list and private lists under $KIPC_CACHE/apt/trixie-backports,
-# checked against bookworm's debian-archive-keyring (which has trixie's
-# keys), and dpkg-deb unpacks only its tarball. The system's apt sources
-# and package state are not touched. Offline, the newest package already
-# fetched is used.
+# packages from, so it is never installed: apt fetches it through private
+# lists under $KIPC_CACHE/apt/trixie-backports (scripts/private-apt.sh),
+# and dpkg-deb unpacks only its tarball. Offline, the newest package
+# already fetched is used.
 
 set -eu
 
@@ -22,11 +20,10 @@ SELF=$TOP/scripts/kernel-7.3.sh
 FRAG=$TOP/scripts/kernel-7.3.config
 PKG=linux-source-7.3
 SUITE=trixie-backports
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 . "$TOP"/scripts/kernel-build.sh
+. "$TOP"/scripts/private-apt.sh
 
-APT=$CACHE/apt/$SUITE
 PKGS=$CACHE/packages
 
 # The newest version already unpacked under $PKGS, if any.
@@ -38,22 +35,7 @@ cached_version() {
 # Updates the private lists and unpacks the candidate version of $PKG,
 # unless it is unpacked already; prints nothing, sets ver.
 fetch() {
-	mkdir -p "$APT"/sources "$APT"/lists/partial "$APT"/cache/archives/partial
-	cat >"$APT"/sources/$SUITE.sources <<-SRC
-	Types: deb
-	URIs: http://deb.debian.org/debian
-	Suites: $SUITE
-	Components: main
-	Signed-By: $KEYRING
-	SRC
-	# As root, apt would hand the download to its _apt user, which cannot
-	# write the cache; the files are checked against the signed lists
-	# either way.
-	apt="-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=$APT/sources
-	     -o Dir::State::Lists=$APT/lists -o Dir::Cache=$APT/cache
-	     -o APT::Sandbox::User=$(id -un)"
-	# shellcheck disable=SC2086 # $apt is a list of options
-	apt-get -qq $apt update >"$APT"/update.log 2>&1 || {
+	private_apt "$SUITE" deb "$SUITE" || {
 		cat "$APT"/update.log >&2
 		ver=$(cached_version)
 		[ -n "$ver" ] || die "could not update the $SUITE lists"
