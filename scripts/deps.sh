@@ -34,9 +34,11 @@ have_bpo_source() {
 # gcc-12 and pahole are what the cloud kernels' header trees build with.
 # debhelper, dh-dkms, dkms and lintian: the packaging checks
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
+# No sparse: bookworm's is too old for 7.3, and scripts/sparse.sh builds
+# a newer one from Debian's source package (dpkg-dev unpacks it).
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
-	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
+	 dpkg-dev linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
 	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
 	have_pkg "$p" || missing="$missing $p"
 done
