@@ -97,6 +97,8 @@ struct bench_lat {
 	double over_1ms;		/* share of round trips over 1 ms */
 	unsigned long samples;
 	double seconds;
+	double cpu_ns;			/* the sender's CPU per round trip */
+	double peer_cpu_ns;		/* the echoing side's */
 };
 
 struct bench_stream {
@@ -104,6 +106,8 @@ struct bench_stream {
 	double mb_per_s;		/* 10^6 bytes per second */
 	unsigned long msgs;
 	double seconds;
+	double cpu_ns;			/* the sender's CPU per message */
+	double peer_cpu_ns;		/* the receiver's */
 };
 
 struct bench_lat_params {

@@ -14,13 +14,20 @@
  *
  * Both processes are pinned: the parent to CPU 0 (by main), the child to
  * the CPU the caller asks for. A watchdog alarm ends a run that hangs.
+ *
+ * Each side also counts the CPU time it used (getrusage: user and system)
+ * over the messages it counts, so that a mechanism that polls instead of
+ * sleeping shows what its speed costs: a latency run reports both sides'
+ * CPU per round trip, a streaming run per message.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +42,7 @@ struct ctl_msg {
 	int err;
 	int pad;
 	uint64_t count;
+	uint64_t cpu_ns;		/* the child's CPU time over count */
 };
 
 struct run {
@@ -83,14 +91,29 @@ static int run_start(struct run *r, const struct bench_mech *m, size_t size)
 	return 0;
 }
 
-static void ctl_send(struct run *r, int err, uint64_t count)
+static uint64_t tv_ns(const struct timeval *tv)
 {
-	struct ctl_msg msg = { .err = err, .count = count };
+	return (uint64_t)tv->tv_sec * 1000000000u + tv->tv_usec * 1000u;
+}
+
+/* CPU time this process has used so far, user and system, in ns. */
+static uint64_t cpu_now(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime);
+}
+
+static void ctl_send(struct run *r, int err, uint64_t count, uint64_t cpu_ns)
+{
+	struct ctl_msg msg = { .err = err, .count = count, .cpu_ns = cpu_ns };
 
 	bench_full_write(r->ctl[1], &msg, sizeof(msg));
 }
 
-static int ctl_recv(struct run *r, uint64_t *count)
+static int ctl_recv(struct run *r, uint64_t *count, uint64_t *cpu_ns)
 {
 	struct ctl_msg msg;
 	int ret = bench_full_read(r->ctl[0], &msg, sizeof(msg));
@@ -99,6 +122,8 @@ static int ctl_recv(struct run *r, uint64_t *count)
 		return ret;
 	if (count)
 		*count = msg.count;
+	if (cpu_ns)
+		*cpu_ns = msg.cpu_ns;
 	return msg.err;
 }
 
@@ -113,7 +138,7 @@ static int run_fork(struct run *r, int cpu, unsigned int watchdog,
 		signal(SIGALRM, SIG_DFL);
 		alarm(watchdog + 10);
 		if (bench_pin(cpu)) {
-			ctl_send(r, -EINVAL, 0);
+			ctl_send(r, -EINVAL, 0, 0);
 			_exit(1);
 		}
 		body(r);
@@ -146,10 +171,13 @@ static int run_end(struct run *r, int ret)
 	return ret;
 }
 
-/* The child of a latency run: echo every message until STOP. */
+/*
+ * The child of a latency run: echo every message until STOP, warm-up
+ * included, and report how many it echoed and the CPU that took.
+ */
 static void lat_child(struct run *r)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, cpu0 = cpu_now();
 	int ret;
 
 	for (;;) {
@@ -163,7 +191,7 @@ static void lat_child(struct run *r)
 			break;
 		n++;
 	}
-	ctl_send(r, ret, n);
+	ctl_send(r, ret, n, cpu_now() - cpu0);
 	if (ret)
 		_exit(1);
 }
@@ -196,8 +224,8 @@ int bench_latency(const struct bench_mech *m, size_t size, int peer_cpu,
 		  const struct bench_lat_params *p, struct bench_lat *out)
 {
 	struct bench_hdr *h;
-	uint64_t *samples;
-	unsigned long i, n = 0, slow = 0;
+	uint64_t *samples, cpu0, cpu = 0, peer_cpu_ns = 0, echoed = 0;
+	unsigned long i, n = 0, slow = 0, trips = 0;
 	double begin, start = 0;
 	struct run r;
 	int ret;
@@ -210,6 +238,7 @@ int bench_latency(const struct bench_mech *m, size_t size, int peer_cpu,
 		ret = run_fork(&r, peer_cpu, LAT_WATCHDOG, lat_child);
 	h = hdr_of(&r, 0);
 	begin = bench_now();
+	cpu0 = cpu_now();
 	for (i = 0; !ret && i < p->warmup + p->samples; i++) {
 		struct timespec t0, t1;
 
@@ -228,6 +257,7 @@ int bench_latency(const struct bench_mech *m, size_t size, int peer_cpu,
 			ret = -EBADMSG;
 			break;
 		}
+		trips++;
 		if (i < p->warmup)
 			continue;
 		samples[n++] = ts_ns(&t1) - ts_ns(&t0);
@@ -238,13 +268,19 @@ int bench_latency(const struct bench_mech *m, size_t size, int peer_cpu,
 	}
 	if (!ret) {
 		out->seconds = bench_now() - start;
+		cpu = cpu_now() - cpu0;
 		h->kind = BENCH_STOP;
 		ret = m->send(&r.c, 0, r.buf);
 	}
 	if (!ret)
-		ret = ctl_recv(&r, NULL);
+		ret = ctl_recv(&r, &echoed, &peer_cpu_ns);
+	if (!ret && echoed != trips)
+		ret = -EBADMSG;
 	ret = run_end(&r, ret);
 	if (!ret) {
+		/* Each side over every round trip, warm-up included. */
+		out->cpu_ns = (double)cpu / trips;
+		out->peer_cpu_ns = (double)peer_cpu_ns / trips;
 		qsort(samples, n, sizeof(*samples), cmp_u64);
 		out->samples = n;
 		out->p50 = percentile(samples, n, 0.50);
@@ -266,7 +302,7 @@ static int is_batch(const struct bench_mech *m)
 /* The child of a streaming run: count DATA messages until STOP. */
 static void stream_child(struct run *r)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, cpu0 = 0;
 	int ret = 0, got, i;
 
 	for (;;) {
@@ -287,15 +323,16 @@ static void stream_child(struct run *r)
 				n++;
 				break;
 			case BENCH_MARK:
-				ctl_send(r, 0, 0);
+				cpu0 = cpu_now();
+				ctl_send(r, 0, 0, 0);
 				break;
 			case BENCH_STOP:
-				ctl_send(r, 0, n);
+				ctl_send(r, 0, n, cpu_now() - cpu0);
 				return;
 			}
 		}
 	}
-	ctl_send(r, ret, n);
+	ctl_send(r, ret, n, 0);
 	_exit(1);
 }
 
@@ -327,7 +364,7 @@ int bench_streaming(const struct bench_mech *m, size_t size, int peer_cpu,
 		    struct bench_stream *out)
 {
 	unsigned int chunk = is_batch(m) ? BENCH_BATCH : 16;
-	uint64_t sent = 0, got = 0, w;
+	uint64_t sent = 0, got = 0, w, cpu0 = 0, cpu = 0, peer_cpu_ns = 0;
 	double t0 = 0, t1;
 	struct run r;
 	int ret;
@@ -340,9 +377,11 @@ int bench_streaming(const struct bench_mech *m, size_t size, int peer_cpu,
 	if (!ret)
 		ret = stream_send(&r, 1, BENCH_MARK, 0);
 	if (!ret)
-		ret = ctl_recv(&r, NULL);
-	if (!ret)
+		ret = ctl_recv(&r, NULL, NULL);
+	if (!ret) {
 		t0 = bench_now();
+		cpu0 = cpu_now();
+	}
 	while (!ret && sent < p->max_msgs) {
 		ret = stream_send(&r, chunk, BENCH_DATA, sent);
 		sent += chunk;
@@ -352,8 +391,9 @@ int bench_streaming(const struct bench_mech *m, size_t size, int peer_cpu,
 	if (!ret)
 		ret = stream_send(&r, 1, BENCH_STOP, sent);
 	if (!ret)
-		ret = ctl_recv(&r, &got);
+		ret = ctl_recv(&r, &got, &peer_cpu_ns);
 	t1 = bench_now();
+	cpu = cpu_now() - cpu0;
 	if (!ret && got != sent)
 		ret = -EBADMSG;
 	ret = run_end(&r, ret);
@@ -362,6 +402,8 @@ int bench_streaming(const struct bench_mech *m, size_t size, int peer_cpu,
 		out->seconds = t1 - t0;
 		out->msgs_per_s = got / out->seconds;
 		out->mb_per_s = out->msgs_per_s * size / 1e6;
+		out->cpu_ns = got ? (double)cpu / got : NAN;
+		out->peer_cpu_ns = got ? (double)peer_cpu_ns / got : NAN;
 	}
 	return ret;
 }

@@ -78,11 +78,15 @@ void bench_medians(struct bench_result *res, int n)
 			r->lat_med.over_1ms = MED(lat, over_1ms);
 			r->lat_med.samples = r->ok ? MED(lat, samples) : 0;
 			r->lat_med.seconds = MED(lat, seconds);
+			r->lat_med.cpu_ns = MED(lat, cpu_ns);
+			r->lat_med.peer_cpu_ns = MED(lat, peer_cpu_ns);
 		} else {
 			r->st_med.msgs_per_s = MED(st, msgs_per_s);
 			r->st_med.mb_per_s = MED(st, mb_per_s);
 			r->st_med.msgs = r->ok ? MED(st, msgs) : 0;
 			r->st_med.seconds = MED(st, seconds);
+			r->st_med.cpu_ns = MED(st, cpu_ns);
+			r->st_med.peer_cpu_ns = MED(st, peer_cpu_ns);
 		}
 	}
 #undef MED
@@ -274,13 +278,14 @@ static void table_group(FILE *f, struct bench_result *res, int n, int latency,
 			fprintf(f, "%lu samples per repeat)\n", lo);
 		else
 			fprintf(f, "%lu to %lu samples per repeat)\n", lo, hi);
-		fprintf(f, "  %-16s %10s %10s %10s %8s %8s\n", "mechanism",
-			"p50 us", "p99 us", "p99.9 us", ">1ms %", "x mq");
+		fprintf(f, "  %-16s %10s %10s %10s %8s %8s %10s\n", "mechanism",
+			"p50 us", "p99 us", "p99.9 us", ">1ms %", "x mq",
+			"cpu us/rt");
 	} else {
 		fprintf(f, "Streaming, %s, %s CPUs (%lu to %lu messages per repeat)\n",
 			size_words(size), same ? "same" : "different", lo, hi);
-		fprintf(f, "  %-16s %12s %10s %8s\n", "mechanism", "msg/s",
-			"MB/s", "x mq");
+		fprintf(f, "  %-16s %12s %10s %8s %11s\n", "mechanism", "msg/s",
+			"MB/s", "x mq", "cpu us/msg");
 	}
 	for (i = 0; i < n; i++) {
 		struct bench_result *r = &res[i];
@@ -306,6 +311,12 @@ static void table_group(FILE *f, struct bench_result *res, int n, int latency,
 			fprintf(f, " %8s", "-");
 		else
 			fprintf(f, " %8.2f", ratio);
+		if (latency)
+			fprintf(f, " %10.2f", (r->lat_med.cpu_ns +
+					       r->lat_med.peer_cpu_ns) / 1e3);
+		else
+			fprintf(f, " %11.3f", (r->st_med.cpu_ns +
+					       r->st_med.peer_cpu_ns) / 1e3);
 		if (r->ok < r->runs)
 			fprintf(f, "  (%d of %d repeats failed: %s)",
 				r->runs - r->ok, r->runs, strerror(-r->err));
@@ -342,7 +353,9 @@ static int write_table(const char *dir, const struct bench_run_info *info,
 			shortened, info->budget);
 	fprintf(f, "x mq: latency p50 / POSIX mq p50 (below 1 is faster);\n"
 		"      streaming msg/s / POSIX mq msg/s (above 1 is faster).\n"
-		">1ms %%: share of round trips over 1 ms; at 64 B and 4 KiB, host stalls.\n\n");
+		">1ms %%: share of round trips over 1 ms; at 64 B and 4 KiB, host stalls.\n"
+		"cpu: user and system time of both processes (getrusage), per round trip\n"
+		"     or per message; a side that polls instead of sleeping shows here.\n\n");
 
 	for (lat = 1; lat >= 0; lat--)
 		for (s = 0; s < NSIZES; s++)
@@ -396,7 +409,9 @@ static void json_lat(FILE *f, const struct bench_lat *l)
 	json_num(f, "p999_ns", l->p999, 0);
 	json_num(f, "over_1ms", l->over_1ms, 0);
 	json_num(f, "samples", l->samples, 0);
-	json_num(f, "seconds", l->seconds, 1);
+	json_num(f, "seconds", l->seconds, 0);
+	json_num(f, "cpu_ns_per_rt_sender", l->cpu_ns, 0);
+	json_num(f, "cpu_ns_per_rt_echo", l->peer_cpu_ns, 1);
 	fputc('}', f);
 }
 
@@ -406,7 +421,9 @@ static void json_stream(FILE *f, const struct bench_stream *s)
 	json_num(f, "msgs_per_s", s->msgs_per_s, 0);
 	json_num(f, "mb_per_s", s->mb_per_s, 0);
 	json_num(f, "msgs", s->msgs, 0);
-	json_num(f, "seconds", s->seconds, 1);
+	json_num(f, "seconds", s->seconds, 0);
+	json_num(f, "cpu_ns_per_msg_sender", s->cpu_ns, 0);
+	json_num(f, "cpu_ns_per_msg_receiver", s->peer_cpu_ns, 1);
 	fputc('}', f);
 }
 
