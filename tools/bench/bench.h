@@ -90,6 +90,7 @@ extern const struct bench_mech bench_pipe;
 extern const struct bench_mech bench_unix;
 extern const struct bench_mech bench_unix_mmsg;
 extern const struct bench_mech bench_eventfd_shm;
+extern const struct bench_mech bench_shm_spsc;
 
 /* Measurements (measure.c). */
 struct bench_lat {

@@ -38,6 +38,7 @@ static const struct bench_mech *const mechs[] = {
 	&bench_unix,
 	&bench_unix_mmsg,
 	&bench_eventfd_shm,
+	&bench_shm_spsc,
 };
 #define NMECHS ((int)(sizeof(mechs) / sizeof(mechs[0])))
 
