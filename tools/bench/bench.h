@@ -163,6 +163,8 @@ struct bench_run_info {
 	double seconds;			/* the whole run */
 	double budget;			/* what it was allowed */
 	double memcpy_mb_per_s;		/* 64 KiB memcpy(), for reference */
+	char cpu_model[128];		/* /proc/cpuinfo's "model name" */
+	const char *copy_insn;		/* how the kernel copies: see util.c */
 	const char *started;		/* ISO 8601, UTC */
 };
 
@@ -175,6 +177,7 @@ const char *bench_size_name(size_t size);
 
 /* Helpers (util.c). */
 double bench_now(void);
+void bench_cpu_model(char *model, size_t len, const char **copy_insn);
 int bench_pin(int cpu);
 int bench_write_sysctl(const char *path, unsigned long value);
 int bench_full_write(int fd, const void *buf, size_t len);

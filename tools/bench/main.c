@@ -402,6 +402,8 @@ int main(int argc, char **argv)
 	info.repeats = repeats;
 	info.quick = quick;
 	info.started = started;
+	bench_cpu_model(info.cpu_model, sizeof(info.cpu_model),
+			&info.copy_insn);
 
 	prepare_system();
 	install_handlers();

@@ -343,9 +343,10 @@ static int write_table(const char *dir, const struct bench_run_info *info,
 		info->repeats == 1 ? "" : "s", info->quick ? ", QUICK run" : "");
 	fprintf(f, "Queues hold %d messages; batches are %d messages. The sender is on CPU 0,\n"
 		"the receiver on CPU 1 (different) or CPU 0 (same). Whole run: %.0f s.\n"
-		"memcpy() of 64 KiB in this machine: %.0f MB/s.\n",
+		"memcpy() of 64 KiB in this machine: %.0f MB/s.\n"
+		"CPU: %s; the kernel copies with %s.\n",
 		BENCH_DEPTH, BENCH_BATCH, info->seconds,
-		info->memcpy_mb_per_s);
+		info->memcpy_mb_per_s, info->cpu_model, info->copy_insn);
 	for (i = 0; i < n; i++)
 		shortened += res[i].shortened;
 	if (shortened)
@@ -444,6 +445,8 @@ static int write_json(const char *dir, const struct bench_run_info *info,
 		"  \"machine\": \"%s\",\n  \"cpus\": %d,\n  \"started\": \"%s\",\n",
 		info->kernel, info->machine, info->cpus, info->started);
 	fprintf(f, "  \"memcpy_mb_per_s\": %.0f,\n", info->memcpy_mb_per_s);
+	fprintf(f, "  \"cpu_model\": \"%s\",\n  \"copy_insn\": \"%s\",\n",
+		info->cpu_model, info->copy_insn);
 	fprintf(f, "  \"budget_seconds\": %.0f,\n", info->budget);
 	fprintf(f, "  \"seconds\": %.1f,\n  \"quick\": %s,\n  \"repeats\": %d,\n"
 		"  \"depth\": %d,\n  \"batch\": %d,\n  \"reference\": \"posix-mq\",\n"

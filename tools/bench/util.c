@@ -103,3 +103,38 @@ void bench_unique_name(char *buf, size_t len, const char *what)
 	snprintf(buf, len, "kipc-bench-%d-%s-%u", (int)getpid(), what,
 		 counter++);
 }
+
+/*
+ * The CPU the run saw, and what that means for copies: with ERMS or FSRM
+ * the kernel copies to and from user memory (and glibc copies large
+ * blocks) with "rep movsb", which is fast on hardware but which QEMU's
+ * software emulation runs one byte per iteration. A guest with QEMU's
+ * "max" CPU model advertises both, so every copy in it is slow; with the
+ * default model it copies in words, several times faster. Every mechanism
+ * in a run pays the same, but the split between copies and the rest
+ * moves, so the table says which it was.
+ */
+void bench_cpu_model(char *model, size_t len, const char **copy_insn)
+{
+	char line[4096];
+	int erms = 0, fsrm = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(model, len, "unknown");
+	*copy_insn = "unknown";
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+			snprintf(model, len, "%s", strchr(line, ':') + 2);
+			model[strcspn(model, "\n")] = '\0';
+		} else if (!strncmp(line, "flags", 5)) {
+			erms = !!strstr(line, " erms");
+			fsrm = !!strstr(line, " fsrm");
+			break;
+		}
+	}
+	fclose(f);
+	*copy_insn = fsrm ? "rep movsb (fsrm)" : erms ? "rep movsb (erms)" :
+		     "word moves (no erms/fsrm)";
+}
