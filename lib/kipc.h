@@ -28,7 +28,7 @@ extern "C" {
 struct kipc_module_info {
 	uint32_t abi_version;
 	uint32_t module_version;	/* KIPC_VERSION_CODE() */
-	uint64_t features;		/* enum kipc_feature */
+	uint64_t features;		/* KIPC_FEAT_* */
 };
 
 int kipc_lib_version(void);
