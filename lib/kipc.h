@@ -5,6 +5,17 @@
  * Every function returns a value >= 0 on success or a negative errno on
  * failure, and never relies on errno. The library keeps no global state;
  * every call is safe from any thread.
+ *
+ * Structs grow at their end. Since LIBKIPC_1.0 every function that takes
+ * or fills one also takes the caller's sizeof of it, and a macro of the
+ * function's own name passes it, so a program calls kipc_queue_getattr(fd,
+ * &attr) as before: a program built against this header keeps working
+ * with a later library whose structs are longer, and one built against
+ * 0.x binds to the 0.x symbols, which pass 0.x's sizes. Take the address
+ * of the function itself, (kipc_queue_getattr), to get the sized form.
+ *
+ * The header is C99 and C++98 clean (-pedantic); it needs no feature
+ * macro, struct timespec being declared here when <time.h> leaves it out.
  */
 #ifndef LIBKIPC_KIPC_H
 #define LIBKIPC_KIPC_H
@@ -20,9 +31,12 @@
 extern "C" {
 #endif
 
-#define KIPC_LIB_VERSION_MAJOR	0
-#define KIPC_LIB_VERSION_MINOR	3
+#define KIPC_LIB_VERSION_MAJOR	1
+#define KIPC_LIB_VERSION_MINOR	0
 #define KIPC_LIB_VERSION_PATCH	0
+
+/* Strict ISO C's <time.h> has no struct timespec; the calls take pointers. */
+struct timespec;
 
 /* What the loaded module says about itself. */
 struct kipc_module_info {
@@ -31,9 +45,19 @@ struct kipc_module_info {
 	uint64_t features;		/* KIPC_FEAT_* */
 };
 
+/*
+ * kipc_module_version() asks through /dev/kipc, and fails with
+ * -EPROTONOSUPPORT when the module speaks another KIPC_ABI_VERSION than
+ * this library; kipc_module_version_nl() asks over netlink, which every
+ * ABI answers, to say which one it speaks.
+ */
 int kipc_lib_version(void);
-int kipc_module_version(struct kipc_module_info *info);
-int kipc_module_version_nl(struct kipc_module_info *info);
+int kipc_module_version(struct kipc_module_info *info, size_t info_size);
+int kipc_module_version_nl(struct kipc_module_info *info, size_t info_size);
+#define kipc_module_version(info) \
+	kipc_module_version((info), sizeof(struct kipc_module_info))
+#define kipc_module_version_nl(info) \
+	kipc_module_version_nl((info), sizeof(struct kipc_module_info))
 
 /*
  * Administration: unlink every named queue and region in every IPC
@@ -46,12 +70,25 @@ struct kipc_purge_result {
 	uint64_t messages;		/* messages those queues held */
 };
 
-int kipc_purge(unsigned int flags, struct kipc_purge_result *res);
+int kipc_purge(unsigned int flags, struct kipc_purge_result *res,
+	       size_t res_size);
+#define kipc_purge(flags, res) \
+	kipc_purge((flags), (res), sizeof(struct kipc_purge_result))
+
+/*
+ * Timeouts. Every abs_timeout below is an absolute time on CLOCK_MONOTONIC,
+ * which no clock setting moves (POSIX mq_timedsend() and mq_timedreceive()
+ * measure CLOCK_REALTIME instead). kipc_deadline_ms() gives the time @ms
+ * milliseconds from now on that clock, with the nanosecond carry done:
+ * 0, or -EINVAL for a negative @ms. A deadline too far away to represent
+ * is clamped, which is the same as waiting for ever.
+ */
+int kipc_deadline_ms(struct timespec *ts, int64_t ms);
 
 /*
  * Message queues. A queue handle is a file descriptor (close-on-exec) of
  * /dev/kipc bound to a named queue; it works with poll, epoll, fork and
- * SCM_RIGHTS. Absolute timeouts are CLOCK_MONOTONIC.
+ * SCM_RIGHTS.
  */
 
 /* Capacity of a queue being created; a 0 field takes the module's default. */
@@ -78,10 +115,14 @@ struct kipc_msg_info {
 };
 
 int kipc_queue_open(const char *name, int oflag, mode_t mode,
-		    const struct kipc_queue_config *cfg);
+		    const struct kipc_queue_config *cfg, size_t cfg_size);
+#define kipc_queue_open(name, oflag, mode, cfg) \
+	kipc_queue_open((name), (oflag), (mode), (cfg), \
+			sizeof(struct kipc_queue_config))
 int kipc_queue_close(int fd);
 int kipc_queue_unlink(const char *name);
 
+/* abs_timeout: CLOCK_MONOTONIC, absolute; NULL waits for ever. */
 int kipc_queue_send(int fd, const void *buf, size_t len, unsigned int prio,
 		    uint64_t type);
 int kipc_queue_timedsend(int fd, const void *buf, size_t len,
@@ -91,22 +132,49 @@ int kipc_queue_send_flags(int fd, const void *buf, size_t len,
 			  unsigned int prio, uint64_t type, unsigned int flags,
 			  const struct timespec *abs_timeout);
 
-int kipc_queue_recv(int fd, void *buf, size_t len, struct kipc_msg_info *info);
+/* info may be NULL; abs_timeout: CLOCK_MONOTONIC, absolute, or NULL. */
+int kipc_queue_recv(int fd, void *buf, size_t len, struct kipc_msg_info *info,
+		    size_t info_size);
 int kipc_queue_timedrecv(int fd, void *buf, size_t len,
-			 struct kipc_msg_info *info,
+			 struct kipc_msg_info *info, size_t info_size,
 			 const struct timespec *abs_timeout);
 int kipc_queue_recv_flags(int fd, void *buf, size_t len,
-			  struct kipc_msg_info *info, unsigned int flags,
-			  uint64_t type, const struct timespec *abs_timeout);
+			  struct kipc_msg_info *info, size_t info_size,
+			  unsigned int flags, uint64_t type,
+			  const struct timespec *abs_timeout);
+#define kipc_queue_recv(fd, buf, len, info) \
+	kipc_queue_recv((fd), (buf), (len), (info), \
+			sizeof(struct kipc_msg_info))
+#define kipc_queue_timedrecv(fd, buf, len, info, abs_timeout) \
+	kipc_queue_timedrecv((fd), (buf), (len), (info), \
+			     sizeof(struct kipc_msg_info), (abs_timeout))
+#define kipc_queue_recv_flags(fd, buf, len, info, flags, type, abs_timeout) \
+	kipc_queue_recv_flags((fd), (buf), (len), (info), \
+			      sizeof(struct kipc_msg_info), (flags), (type), \
+			      (abs_timeout))
 
+/*
+ * msgs is an array of count elements of msg_size bytes each (at least
+ * KIPC_MSG_SIZE_VER0), which the kernel reads and writes by that size.
+ * abs_timeout: CLOCK_MONOTONIC, absolute, or NULL.
+ */
 int kipc_queue_send_batch(int fd, struct kipc_msg *msgs, unsigned int count,
-			  unsigned int flags,
+			  size_t msg_size, unsigned int flags,
 			  const struct timespec *abs_timeout);
 int kipc_queue_recv_batch(int fd, struct kipc_msg *msgs, unsigned int count,
-			  unsigned int flags,
+			  size_t msg_size, unsigned int flags,
 			  const struct timespec *abs_timeout);
+#define kipc_queue_send_batch(fd, msgs, count, flags, abs_timeout) \
+	kipc_queue_send_batch((fd), (msgs), (count), sizeof(struct kipc_msg), \
+			      (flags), (abs_timeout))
+#define kipc_queue_recv_batch(fd, msgs, count, flags, abs_timeout) \
+	kipc_queue_recv_batch((fd), (msgs), (count), sizeof(struct kipc_msg), \
+			      (flags), (abs_timeout))
 
-int kipc_queue_getattr(int fd, struct kipc_queue_attr *attr);
+int kipc_queue_getattr(int fd, struct kipc_queue_attr *attr, size_t attr_size);
+#define kipc_queue_getattr(fd, attr) \
+	kipc_queue_getattr((fd), (attr), sizeof(struct kipc_queue_attr))
+/* Takes flags, not a struct: KIPC_HANDLE_NONBLOCK, nothing else yet. */
 int kipc_queue_setattr(int fd, unsigned int handle_flags);
 
 /*
@@ -133,7 +201,9 @@ int kipc_region_map(int fd, size_t offset, size_t length, int prot,
 int kipc_region_unmap(void *addr, size_t length);
 int kipc_region_close(int fd);
 int kipc_region_unlink(const char *name);
-int kipc_region_info(int fd, struct kipc_region_info *info);
+int kipc_region_info(int fd, struct kipc_region_info *info, size_t info_size);
+#define kipc_region_info(fd, info) \
+	kipc_region_info((fd), (info), sizeof(struct kipc_region_info))
 
 /*
  * A robust lock that lives inside a region and works across processes.
@@ -147,6 +217,7 @@ struct kipc_region_lock {
 int kipc_region_lock_init(struct kipc_region_lock *lock);
 int kipc_region_lock(struct kipc_region_lock *lock);
 int kipc_region_trylock(struct kipc_region_lock *lock);
+/* abs_timeout: CLOCK_MONOTONIC, absolute (pthread_mutex_clocklock()). */
 int kipc_region_timedlock(struct kipc_region_lock *lock,
 			  const struct timespec *abs_timeout);
 int kipc_region_unlock(struct kipc_region_lock *lock);
@@ -165,6 +236,7 @@ struct kipc_region_event {
 int kipc_region_event_init(struct kipc_region_event *ev);
 int kipc_region_event_snapshot(const struct kipc_region_event *ev,
 			       uint32_t *seq);
+/* abs_timeout: CLOCK_MONOTONIC, absolute (FUTEX_WAIT_BITSET), or NULL. */
 int kipc_region_event_wait(struct kipc_region_event *ev, uint32_t seq,
 			   const struct timespec *abs_timeout);
 int kipc_region_event_notify(struct kipc_region_event *ev, int max_waiters);
@@ -232,15 +304,25 @@ struct kipc_queue_state {
 };
 
 int kipc_queue_inspect(const char *name, struct kipc_obj_info *info,
-		       struct kipc_queue_state *state);
+		       size_t info_size, struct kipc_queue_state *state,
+		       size_t state_size);
+#define kipc_queue_inspect(name, info, state) \
+	kipc_queue_inspect((name), (info), sizeof(struct kipc_obj_info), \
+			   (state), sizeof(struct kipc_queue_state))
 int kipc_queue_inspect_all(int (*cb)(const struct kipc_obj_info *info,
 				     const struct kipc_queue_state *state,
 				     void *arg),
 			   void *arg);
 int kipc_region_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
 		     void *arg);
-int kipc_queue_stat(const char *name, struct kipc_obj_info *info);
-int kipc_region_stat(const char *name, struct kipc_obj_info *info);
+int kipc_queue_stat(const char *name, struct kipc_obj_info *info,
+		    size_t info_size);
+int kipc_region_stat(const char *name, struct kipc_obj_info *info,
+		     size_t info_size);
+#define kipc_queue_stat(name, info) \
+	kipc_queue_stat((name), (info), sizeof(struct kipc_obj_info))
+#define kipc_region_stat(name, info) \
+	kipc_region_stat((name), (info), sizeof(struct kipc_obj_info))
 int kipc_queue_chmod(const char *name, mode_t mode);
 int kipc_queue_chown(const char *name, uid_t uid, gid_t gid);
 int kipc_region_chmod(const char *name, mode_t mode);
@@ -262,7 +344,8 @@ struct kipc_stats {
 	uint64_t __reserved[4];
 };
 
-int kipc_stats_get(struct kipc_stats *st);
+int kipc_stats_get(struct kipc_stats *st, size_t st_size);
+#define kipc_stats_get(st) kipc_stats_get((st), sizeof(struct kipc_stats))
 
 /*
  * Events: a monitor hears of every queue and region created, deleted or
@@ -288,8 +371,11 @@ struct kipc_monitor;
 
 int kipc_monitor_open(struct kipc_monitor **mon);
 int kipc_monitor_fd(const struct kipc_monitor *mon);
+/* timeout_ms is relative: 0 polls, -1 waits for ever. */
 int kipc_monitor_next(struct kipc_monitor *mon, struct kipc_event *ev,
-		      int timeout_ms);
+		      size_t ev_size, int timeout_ms);
+#define kipc_monitor_next(mon, ev, timeout_ms) \
+	kipc_monitor_next((mon), (ev), sizeof(struct kipc_event), (timeout_ms))
 int kipc_monitor_close(struct kipc_monitor *mon);
 
 /*

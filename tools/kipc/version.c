@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kipc version: the library's version and the loaded module's. */
 
+#include <errno.h>
 #include <stdio.h>
 
 #include <kipc.h>
@@ -19,7 +20,11 @@ static void print_module(const char *via, int ret,
 	char ver[32];
 
 	if (ret < 0) {
-		errorf("module", NULL, -ret, "cannot ask the module via %s", via);
+		if (ret == -EPROTONOSUPPORT)
+			abi_fail();
+		else
+			errorf("module", NULL, -ret,
+			       "cannot ask the module via %s", via);
 		if (json_output) {
 			json_begin_object(via);
 			json_uint("errno", -ret);
