@@ -16,7 +16,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 bool json_output;
 bool pretty_output;

@@ -13,7 +13,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 enum {
 	OPT_COUNT = 256,

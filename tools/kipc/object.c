@@ -17,7 +17,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 /* ---- members ---- */
 

@@ -11,7 +11,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 static const char purge_help[] =
 	"Usage: kipc [-j] [-p] purge --all\n"

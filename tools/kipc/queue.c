@@ -17,7 +17,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 #define NSEC_PER_SEC	UINT64_C(1000000000)
 /* Largest --timeout, in ms, that a CLOCK_MONOTONIC deadline can hold. */

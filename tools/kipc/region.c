@@ -16,7 +16,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 /* Long-only options take values from here, clear of any short option. */
 enum {

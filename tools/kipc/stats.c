@@ -5,7 +5,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 int do_stats(int argc, char **argv)
 {

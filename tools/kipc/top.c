@@ -18,7 +18,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 enum {
 	OPT_INTERVAL = 256,

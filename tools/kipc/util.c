@@ -14,7 +14,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 #define NSEC_PER_SEC	UINT64_C(1000000000)
 

@@ -6,7 +6,7 @@
 
 #include <kipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 static void version_str(char *buf, size_t len, uint32_t code)
 {
