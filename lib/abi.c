@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 /* The 0.x sizes are the ends of the fields the structs had then. */

@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 int kipc_lib_version(void)

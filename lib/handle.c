@@ -30,7 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 static int kipc_handle_errno(int fd, int err)

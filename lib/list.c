@@ -13,7 +13,7 @@
 
 #include <netlink/genl/genl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 /* The attribute numbers of one object type. */

@@ -22,7 +22,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 /* Room for one datagram: an event is far smaller than a page. */

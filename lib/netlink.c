@@ -24,7 +24,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 struct kipc_nl_state {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 static int kipc_notify_ioctl(int fd, unsigned int flags, int signo,

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 #define KIPC_REGION_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL)

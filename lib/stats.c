@@ -6,7 +6,7 @@
 
 #include <netlink/genl/genl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 struct kipc_stats_arg {

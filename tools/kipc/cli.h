@@ -79,7 +79,7 @@ int do_purge(int argc, char **argv);
  * What queues and regions share (object.c): listing, inspection and
  * ownership by name, over netlink.
  */
-#include <kipc.h>
+#include <libkipc.h>
 
 /* One object as listed or shown: its info, and a queue's state too. */
 struct obj_row {

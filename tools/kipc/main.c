@@ -14,7 +14,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

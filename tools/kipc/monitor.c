@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

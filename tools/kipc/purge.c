@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "cli.h"
 

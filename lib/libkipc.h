@@ -17,8 +17,8 @@
  * The header is C99 and C++98 clean (-pedantic); it needs no feature
  * macro, struct timespec being declared here when <time.h> leaves it out.
  */
-#ifndef LIBKIPC_KIPC_H
-#define LIBKIPC_KIPC_H
+#ifndef LIBKIPC_H
+#define LIBKIPC_H
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -390,4 +390,4 @@ const char *kipc_last_extack(void);
 }
 #endif
 
-#endif /* LIBKIPC_KIPC_H */
+#endif /* LIBKIPC_H */
