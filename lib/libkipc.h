@@ -248,7 +248,7 @@ int kipc_region_event_notify(struct kipc_region_event *ev, int max_waiters);
  */
 enum kipc_object_type {
 	KIPC_OBJECT_QUEUE	= 1,
-	KIPC_OBJECT_REGION	= 2,
+	KIPC_OBJECT_REGION	= 2
 };
 
 struct kipc_obj_info {
@@ -358,7 +358,7 @@ enum kipc_event_type {
 	KIPC_EVENT_QUEUE_CHANGE		= 3,
 	KIPC_EVENT_REGION_CREATE	= 4,
 	KIPC_EVENT_REGION_DELETE	= 5,
-	KIPC_EVENT_REGION_CHANGE	= 6,
+	KIPC_EVENT_REGION_CHANGE	= 6
 };
 
 struct kipc_event {

@@ -97,7 +97,7 @@ enum {
 	KIPC_IOC_NR_REGION_INFO		= 0x8a,
 	KIPC_IOC_NR_QUEUE_NOTIFY	= 0x8b,
 	KIPC_IOC_NR_QUEUE_PEER		= 0x8c,
-	KIPC_IOC_NR_PURGE		= 0x8d,
+	KIPC_IOC_NR_PURGE		= 0x8d
 };
 
 /**
@@ -155,7 +155,7 @@ enum kipc_queue_bind_flags {
 	KIPC_QUEUE_CHANNEL	= 1 << 5,
 	KIPC_QUEUE_BROADCAST	= 1 << 6,
 	KIPC_QUEUE_DROP_OLDEST	= 1 << 7,
-	KIPC_QUEUE_ANONYMOUS	= 1 << 8,
+	KIPC_QUEUE_ANONYMOUS	= 1 << 8
 };
 
 /**
@@ -248,7 +248,7 @@ enum kipc_io_flags {
 	KIPC_IO_TRUNC		= 1 << 3,
 	KIPC_IO_TYPE_EXACT	= 1 << 4,
 	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
-	KIPC_IO_NOSIGNAL	= 1 << 6,
+	KIPC_IO_NOSIGNAL	= 1 << 6
 };
 
 /**
@@ -398,7 +398,7 @@ struct kipc_queue_attr {
 
 /* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
 enum kipc_handle_flags {
-	KIPC_HANDLE_NONBLOCK	= 1 << 8,
+	KIPC_HANDLE_NONBLOCK	= 1 << 8
 };
 
 #define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_GETATTR)
@@ -432,7 +432,7 @@ struct kipc_queue_notify {
 };
 
 enum kipc_notify_flags {
-	KIPC_NOTIFY_REMOVE	= 1 << 0,
+	KIPC_NOTIFY_REMOVE	= 1 << 0
 };
 
 #define KIPC_IOC_QUEUE_NOTIFY	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_NOTIFY)
@@ -461,7 +461,7 @@ struct kipc_queue_peer {
 
 enum kipc_peer_flags {
 	KIPC_PEER_CLOEXEC	= 1 << 0,
-	KIPC_PEER_NONBLOCK	= 1 << 1,
+	KIPC_PEER_NONBLOCK	= 1 << 1
 };
 
 #define KIPC_IOC_QUEUE_PEER	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_PEER)
@@ -484,7 +484,7 @@ enum kipc_region_bind_flags {
 	KIPC_REGION_CREATE	= 1 << 2,
 	KIPC_REGION_EXCL	= 1 << 3,
 	KIPC_REGION_AUTO_DELETE	= 1 << 4,
-	KIPC_REGION_UNLINKED	= 1 << 5,
+	KIPC_REGION_UNLINKED	= 1 << 5
 };
 
 /**
@@ -559,7 +559,7 @@ struct kipc_region_info {
  *	a later, narrower purge can be told apart
  */
 enum kipc_purge_flags {
-	KIPC_PURGE_ALL		= 1 << 0,
+	KIPC_PURGE_ALL		= 1 << 0
 };
 
 /**
