@@ -34,10 +34,12 @@ have_bpo_source() {
 # gcc-12 and pahole are what the cloud kernels' header trees build with.
 # debhelper, dh-dkms, dkms and lintian: the packaging checks
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
+# g++ and python3: check-static compiles the headers as C++98 and proves
+# kipc.rst and the uapi header agree (scripts/check-abi.sh).
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
-	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
+	 xz-utils gcc-12 g++ python3 pahole debhelper dh-dkms dkms lintian; do
 	have_pkg "$p" || missing="$missing $p"
 done
 
