@@ -134,12 +134,22 @@ static int kipc_mon_recv(struct kipc_monitor *mon, int flags)
 int kipc_monitor_open(struct kipc_monitor **monp)
 {
 	struct kipc_nl_request req = { .cmd = KIPC_CMD_MONITOR };
+	struct kipc_module_info mi;
 	struct kipc_monitor *mon;
 	struct nl_msg *msg;
 	int ret;
 
 	if (!monp)
 		return -EINVAL;
+	/*
+	 * The feature bit first, as for every handle: a module without
+	 * events would refuse the command, but EOPNOTSUPP says why.
+	 */
+	ret = (kipc_module_version_nl)(&mi, sizeof(mi));
+	if (ret < 0)
+		return ret;
+	if (!(mi.features & KIPC_FEAT_MONITOR))
+		return -EOPNOTSUPP;
 	mon = calloc(1, sizeof(*mon));
 	if (!mon)
 		return -ENOMEM;
