@@ -91,6 +91,8 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 VERSION := $(shell sed -n 's/^\#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
 	     $(TOP)/kmod/kipc.h)
 
+LIB_VERSION := $(shell sed -n 's/^VERSION := //p' $(TOP)/lib/Makefile)
+
 export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
 	BINDIR LDFLAGS
 
@@ -210,10 +212,12 @@ check: check-static
 check-quick: check-static
 	$(Q)$(VM) check $(CHECK_KDIRS)
 
-# Everything built for the cloud kernels, warnings as errors, checkpatch
-# and sparse.
+# Everything built for the cloud kernels, warnings as errors, the ABI's
+# host-side checks (headers as C99 and C++98, kipc.rst against the header,
+# the 0.x symbols still exported), checkpatch and sparse.
 check-static: deps
 	$(Q)$(MAKE) all selftests STRICT=1
+	$(Q)$(TOP)/scripts/check-abi.sh $(TOP) $(B)/lib/libkipc.so.$(LIB_VERSION)
 	$(Q)$(MAKE) -C tools/kipc check
 	$(Q)$(MAKE) checkpatch
 	$(Q)$(MAKE) sparse STRICT=1

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 int main(int argc, char **argv)
 {

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 struct shared {
 	struct kipc_region_lock lock;

@@ -15,10 +15,10 @@
 #include <linux/uidgid.h>
 #include <linux/kipc.h>
 
-#define KIPC_MODULE_VERSION_STR	"0.3.0"
-#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(0, 3, 0)
+#define KIPC_MODULE_VERSION_STR	"1.0.0"
+#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(1, 0, 0)
 
-/* What this build of the module supports; see enum kipc_feature. */
+/* What this build of the module supports: KIPC_FEAT_*. */
 #define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \
 				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION | \
 				 KIPC_FEAT_MONITOR | KIPC_FEAT_NOTIFY | \

@@ -289,50 +289,72 @@ union kipc_ucmd_buffer {
 struct kipc_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
+	unsigned int ioctl_num;
 	int (*execute)(struct kipc_ucmd *ucmd);
 };
 
 /*
+ * The table is indexed by number from the first; each entry records its
+ * whole ioctl number, which dispatch compares with the caller's, so an
+ * entry filed under the wrong index (the selftests would see its command
+ * fail), or a number with a size or direction encoded, can never run a
+ * command.
+ *
  * min_size is the struct's size when the command was first published, up
  * to and including its last field then; it never changes afterwards.
  */
-#define KIPC_IOCTL_OP(_nr, _fn, _struct, _last)                             \
-	[_nr] = {                                                            \
+#define KIPC_IOCTL_OP(_nr, _ioctl, _fn, _struct, _last)                     \
+	[(_nr) - KIPC_IOC_NR_VERSION] = {                                    \
 		.size = sizeof(_struct) +                                    \
 			BUILD_BUG_ON_ZERO(sizeof(union kipc_ucmd_buffer) <   \
 					  sizeof(_struct)),                  \
 		.min_size = offsetofend(_struct, _last),                     \
+		.ioctl_num = _ioctl,                                         \
 		.execute = _fn,                                              \
 	}
 
 static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_VERSION, kipc_ioctl_version,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_VERSION, KIPC_IOC_VERSION,
+		      kipc_ioctl_version,
 		      struct kipc_version, __reserved),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_BIND, kipc_ioctl_queue_bind,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_QUEUE_BIND,
+		      kipc_ioctl_queue_bind,
 		      struct kipc_queue_bind, __reserved),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_UNLINK, kipc_ioctl_queue_unlink,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_UNLINK, KIPC_IOC_QUEUE_UNLINK,
+		      kipc_ioctl_queue_unlink,
 		      struct kipc_unlink, __reserved),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_SEND, kipc_ioctl_queue_send,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_QUEUE_SEND,
+		      kipc_ioctl_queue_send,
 		      struct kipc_queue_io, msg),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_RECV, kipc_ioctl_queue_recv,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_RECV, KIPC_IOC_QUEUE_RECV,
+		      kipc_ioctl_queue_recv,
 		      struct kipc_queue_io, msg),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_SEND_BATCH, kipc_ioctl_queue_send_batch,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_SEND_BATCH, KIPC_IOC_QUEUE_SEND_BATCH,
+		      kipc_ioctl_queue_send_batch,
 		      struct kipc_queue_batch, msg_size),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_RECV_BATCH, kipc_ioctl_queue_recv_batch,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_RECV_BATCH, KIPC_IOC_QUEUE_RECV_BATCH,
+		      kipc_ioctl_queue_recv_batch,
 		      struct kipc_queue_batch, msg_size),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_GETATTR, kipc_ioctl_queue_getattr,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_GETATTR, KIPC_IOC_QUEUE_GETATTR,
+		      kipc_ioctl_queue_getattr,
 		      struct kipc_queue_attr, handle_flags),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_BIND, kipc_ioctl_region_bind,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_REGION_BIND, KIPC_IOC_REGION_BIND,
+		      kipc_ioctl_region_bind,
 		      struct kipc_region_bind, __reserved),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_UNLINK, kipc_ioctl_region_unlink,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_REGION_UNLINK, KIPC_IOC_REGION_UNLINK,
+		      kipc_ioctl_region_unlink,
 		      struct kipc_unlink, __reserved),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_REGION_INFO, kipc_ioctl_region_info,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_REGION_INFO, KIPC_IOC_REGION_INFO,
+		      kipc_ioctl_region_info,
 		      struct kipc_region_info, handle_flags),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_NOTIFY, kipc_ioctl_queue_notify,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_NOTIFY, KIPC_IOC_QUEUE_NOTIFY,
+		      kipc_ioctl_queue_notify,
 		      struct kipc_queue_notify, value),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_QUEUE_PEER, kipc_ioctl_queue_peer,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_QUEUE_PEER, KIPC_IOC_QUEUE_PEER,
+		      kipc_ioctl_queue_peer,
 		      struct kipc_queue_peer, fd),
-	KIPC_IOCTL_OP(KIPC_CMD_BASE_PURGE, kipc_ioctl_purge,
+	KIPC_IOCTL_OP(KIPC_IOC_NR_PURGE, KIPC_IOC_PURGE,
+		      kipc_ioctl_purge,
 		      struct kipc_purge, messages),
 };
 
@@ -349,11 +371,15 @@ static long kipc_fop_ioctl(struct file *file, unsigned int cmd,
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	/* Sizes travel in the structs, so every number is a plain _IO(). */
-	if (cmd != _IO(KIPC_IOC_MAGIC, nr) || nr >= ARRAY_SIZE(kipc_ioctl_ops))
+	if (nr < KIPC_IOC_NR_VERSION ||
+	    nr - KIPC_IOC_NR_VERSION >= ARRAY_SIZE(kipc_ioctl_ops))
 		return -ENOTTY;
-	op = &kipc_ioctl_ops[nr];
-	if (!op->execute)
+	op = &kipc_ioctl_ops[nr - KIPC_IOC_NR_VERSION];
+	/*
+	 * Sizes travel in the structs, so every number is a plain _IO(): the
+	 * whole number must match, magic and encoding included.
+	 */
+	if (!op->execute || op->ioctl_num != cmd)
 		return -ENOTTY;
 
 	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))

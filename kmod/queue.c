@@ -52,6 +52,7 @@
 #define KIPC_SMALL_PAYLOAD	256
 
 static_assert(KIPC_PRIO_MAX <= BITS_PER_LONG);
+static_assert(offsetofend(struct kipc_msg, seq) == KIPC_MSG_SIZE_VER0);
 
 /* What one queue may charge: its whole capacity, headers included. */
 static u64 kipc_queue_capacity_bytes(u32 max_msgs, u32 max_msg_size)
@@ -874,12 +875,20 @@ static int kipc_batch_check(struct kipc_queue_batch *cmd, u32 allowed)
 		return -EINVAL;
 	if (!cmd->count || cmd->count > KIPC_BATCH_MAX)
 		return -EINVAL;
-	if (cmd->msg_size < sizeof(struct kipc_msg))
+	/*
+	 * The element may be shorter than the kernel's, from a caller built
+	 * before it grew, down to its first published size.
+	 */
+	if (cmd->msg_size < KIPC_MSG_SIZE_VER0)
 		return -EINVAL;
 	return 0;
 }
 
-/* Element @i of the caller's array, which may have a longer element type. */
+/*
+ * Element @i of the caller's array, whose element type may be shorter or
+ * longer than the kernel's: the rules of copy_struct_from_user(), a short
+ * one zero-filled and a longer one's unknown tail required to be zero.
+ */
 static int kipc_batch_get(struct kipc_queue_batch *cmd, u32 i,
 			  struct kipc_msg *msg)
 {
@@ -893,7 +902,9 @@ static int kipc_batch_put(struct kipc_queue_batch *cmd, u32 i,
 {
 	void __user *uptr = u64_to_user_ptr(cmd->msgs) + (size_t)i * cmd->msg_size;
 
-	return copy_to_user(uptr, msg, sizeof(*msg)) ? -EFAULT : 0;
+	/* No further than the caller's element: its neighbour follows. */
+	return copy_to_user(uptr, msg, min_t(size_t, sizeof(*msg),
+					     cmd->msg_size)) ? -EFAULT : 0;
 }
 
 int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,

@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 int kipc_queue_peer(int fd, unsigned int access, int flags)
@@ -42,7 +42,7 @@ int kipc_pipe(int fds[2], int flags)
 		     KIPC_QUEUE_CHANNEL;
 	bind.mode = 0600;
 
-	wfd = kipc_dev_open();
+	wfd = kipc_dev_open(KIPC_FEAT_QUEUE | KIPC_FEAT_CHANNEL);
 	if (wfd < 0)
 		return wfd;
 	ret = kipc_handle_ioctl(wfd, KIPC_IOC_QUEUE_BIND, &bind);

@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 int kipc_lib_version(void)
@@ -33,7 +33,7 @@ static int kipc_dev_open_node(void)
  * refused (no module installed, a blacklist, modules_disabled), the
  * answer is ENODEV, never the ENOENT of a missing object.
  */
-int kipc_dev_open(void)
+static int kipc_dev_open_any(void)
 {
 	struct kipc_nl_sock ns;
 	int fd;
@@ -48,14 +48,40 @@ int kipc_dev_open(void)
 	return fd == -ENOENT ? -ENODEV : fd;
 }
 
-int kipc_purge(unsigned int flags, struct kipc_purge_result *res)
+/*
+ * Every handle the library makes comes from here, so no call reaches a
+ * module of another ABI, whose numbers would mean other commands, nor
+ * one that lacks the feature: the design promises that the library
+ * tests the bits before use. One more ioctl per open is the price.
+ */
+int kipc_dev_open(uint64_t features)
+{
+	int fd, ret;
+
+	fd = kipc_dev_open_any();
+	if (fd < 0)
+		return fd;
+	ret = kipc_dev_check(fd, features);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int (kipc_purge)(unsigned int flags, struct kipc_purge_result *res,
+		 size_t res_size)
 {
 	struct kipc_purge p = { .size = sizeof(p), .flags = flags };
+	struct kipc_purge_result r;
 	int fd, ret;
 
 	if (!res)
 		return -EINVAL;
-	fd = kipc_dev_open();
+	ret = kipc_struct_size_ok(res_size, KIPC_PURGE_RESULT_SIZE_VER0);
+	if (ret)
+		return ret;
+	fd = kipc_dev_open(KIPC_FEAT_PURGE);
 	if (fd < 0)
 		return fd;
 	ret = kipc_handle_ioctl(fd, KIPC_IOC_PURGE, &p);
@@ -63,29 +89,42 @@ int kipc_purge(unsigned int flags, struct kipc_purge_result *res)
 	if (ret < 0)
 		return ret;
 
-	memset(res, 0, sizeof(*res));
-	res->queues = p.queues;
-	res->regions = p.regions;
-	res->messages = p.messages;
-	return 0;
+	memset(&r, 0, sizeof(r));
+	r.queues = p.queues;
+	r.regions = p.regions;
+	r.messages = p.messages;
+	return kipc_struct_out(res, res_size, &r, sizeof(r),
+			       KIPC_PURGE_RESULT_SIZE_VER0);
 }
 
-int kipc_module_version(struct kipc_module_info *info)
+/*
+ * Through the device, so only a module of this ABI answers; the CLI asks
+ * kipc_module_version_nl(), which any ABI answers, to say which one a
+ * refused module speaks.
+ */
+int (kipc_module_version)(struct kipc_module_info *info, size_t info_size)
 {
 	struct kipc_version v = { .size = sizeof(v) };
+	struct kipc_module_info m;
 	int fd, ret;
 
-	fd = kipc_dev_open();
-	if (fd < 0)
-		return fd;
-	ret = ioctl(fd, KIPC_IOC_VERSION, &v) < 0 ? -errno : 0;
-	close(fd);
+	if (!info)
+		return -EINVAL;
+	ret = kipc_struct_size_ok(info_size, KIPC_MODULE_INFO_SIZE_VER0);
 	if (ret)
 		return ret;
+	fd = kipc_dev_open(KIPC_FEAT_VERSION);
+	if (fd < 0)
+		return fd;
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_VERSION, &v);
+	close(fd);
+	if (ret < 0)
+		return ret;
 
-	memset(info, 0, sizeof(*info));
-	info->abi_version = v.abi_version;
-	info->module_version = v.module_version;
-	info->features = v.features;
-	return 0;
+	memset(&m, 0, sizeof(m));
+	m.abi_version = v.abi_version;
+	m.module_version = v.module_version;
+	m.features = v.features;
+	return kipc_struct_out(info, info_size, &m, sizeof(m),
+			       KIPC_MODULE_INFO_SIZE_VER0);
 }

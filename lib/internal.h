@@ -3,16 +3,85 @@
 #ifndef LIBKIPC_INTERNAL_H
 #define LIBKIPC_INTERNAL_H
 
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <netlink/genl/genl.h>
 
 #define KIPC_DEV_PATH "/dev/" KIPC_DEVICE_NAME
 
-int kipc_dev_open(void);
+/*
+ * An fd of /dev/kipc whose module speaks this library's ABI
+ * (-EPROTONOSUPPORT otherwise) and has every KIPC_FEAT_* bit of @features
+ * (-EOPNOTSUPP otherwise).
+ */
+int kipc_dev_open(uint64_t features);
+/*
+ * The same checks on a handle the caller already has (-EBADF if it is
+ * not kipc's), and on an fd of the device node (kipc_dev_check()).
+ */
+int kipc_handle_features(int fd, uint64_t features);
+int kipc_dev_check(int fd, uint64_t features);
 
 /*
- * An ioctl on a handle (handle.c): its result, or the library's errno
- * table's -EBADF / -EOPNOTSUPP for a descriptor that is not kipc's or a
- * module without the call, else the kernel's -errno.
+ * A caller's struct may be older (shorter) or newer (longer) than the
+ * library's; @usize is the caller's sizeof, @lsize the library's, @min
+ * the struct's first published size.
+ *
+ * kipc_struct_out() copies the library's result no further than the
+ * caller's size, and zeroes what a newer caller has beyond the library's
+ * struct: fields this library cannot fill read as "not reported".
+ * kipc_struct_in() follows copy_struct_from_user(): a short struct reads
+ * as zero-extended, a longer one's unknown tail must be zero (-E2BIG).
+ * Both refuse a size below @min (-EINVAL).
+ */
+int kipc_struct_out(void *dst, size_t usize, const void *src, size_t lsize,
+		    size_t min);
+int kipc_struct_in(void *dst, size_t lsize, const void *src, size_t usize,
+		   size_t min);
+/* Whether @usize is one the caller may pass for a struct first @min long. */
+static inline int kipc_struct_size_ok(size_t usize, size_t min)
+{
+	return usize >= min ? 0 : -EINVAL;
+}
+
+/*
+ * The sizes of the extensible structs as LIBKIPC_0.x published them: the
+ * least a caller may pass, and what the 0.x symbols pass (abi.c). Never
+ * changed once released; abi.c pins each to its fields.
+ */
+#define KIPC_MODULE_INFO_SIZE_VER0	16
+#define KIPC_PURGE_RESULT_SIZE_VER0	16
+#define KIPC_STATS_SIZE_VER0		80
+#define KIPC_OBJ_INFO_SIZE_VER0		392
+#define KIPC_QUEUE_STATE_SIZE_VER0	72
+#define KIPC_EVENT_SIZE_VER0		400
+#define KIPC_MSG_INFO_SIZE_VER0		56
+#define KIPC_QUEUE_CONFIG_SIZE_VER0	12
+/* uapi structs: the size libkipc 0.x passed; the kernel's minimum is its own. */
+#define KIPC_QUEUE_ATTR_SIZE_VER0	72
+#define KIPC_REGION_INFO_SIZE_VER0	48
+
+/*
+ * Binds the compatibility function @impl to name@node (LIBKIPC_0.x), the
+ * version binaries built against that release call. The function of the
+ * public name gets the newest version from libkipc.map.
+ */
+#define KIPC_SYMVER(impl, name, node) \
+	__asm__(".symver " #impl ", " #name "@" #node)
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+/*
+ * Every ioctl the library makes goes through here (handle.c): its result,
+ * or the library's errno table's -EBADF / -EOPNOTSUPP for a descriptor
+ * that is not kipc's or a module without the call, else the kernel's
+ * -errno. KIPC_IOC_VERSION's own ENOTTY comes back as it is: only the
+ * caller knows whether the fd is the device node (another ABI) or not.
  */
 int kipc_handle_ioctl(int fd, unsigned long cmd, void *arg);
 /* 0 if fd is a handle bound to that KIPC_OBJECT_*, else as above. */

@@ -13,7 +13,7 @@
 
 #include <netlink/genl/genl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 /* The attribute numbers of one object type. */
@@ -300,20 +300,58 @@ static int kipc_obj_stat(unsigned int object, const char *name,
 	return arg.found ? 0 : -EPROTO;	/* acknowledged without a reply */
 }
 
-int kipc_queue_stat(const char *name, struct kipc_obj_info *info)
+/*
+ * Into the library's own structs, then out at the caller's sizes, which
+ * are checked first so that a bad one fails before the request.
+ */
+static int kipc_obj_stat_sized(unsigned int object, const char *name,
+			       struct kipc_obj_info *uinfo, size_t info_size,
+			       struct kipc_queue_state *ustate,
+			       size_t state_size)
 {
-	return kipc_obj_stat(KIPC_OBJECT_QUEUE, name, info, NULL);
+	struct kipc_obj_info info;
+	struct kipc_queue_state state;
+	int ret;
+
+	if (!uinfo)
+		return -EINVAL;
+	ret = kipc_struct_size_ok(info_size, KIPC_OBJ_INFO_SIZE_VER0);
+	if (!ret && ustate)
+		ret = kipc_struct_size_ok(state_size,
+					  KIPC_QUEUE_STATE_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = kipc_obj_stat(object, name, &info, ustate ? &state : NULL);
+	if (ret)
+		return ret;
+	kipc_struct_out(uinfo, info_size, &info, sizeof(info),
+			KIPC_OBJ_INFO_SIZE_VER0);
+	if (ustate)
+		kipc_struct_out(ustate, state_size, &state, sizeof(state),
+				KIPC_QUEUE_STATE_SIZE_VER0);
+	return 0;
 }
 
-int kipc_region_stat(const char *name, struct kipc_obj_info *info)
+int (kipc_queue_stat)(const char *name, struct kipc_obj_info *info,
+		      size_t info_size)
 {
-	return kipc_obj_stat(KIPC_OBJECT_REGION, name, info, NULL);
+	return kipc_obj_stat_sized(KIPC_OBJECT_QUEUE, name, info, info_size,
+				   NULL, 0);
 }
 
-int kipc_queue_inspect(const char *name, struct kipc_obj_info *info,
-		       struct kipc_queue_state *state)
+int (kipc_region_stat)(const char *name, struct kipc_obj_info *info,
+		       size_t info_size)
+{
+	return kipc_obj_stat_sized(KIPC_OBJECT_REGION, name, info, info_size,
+				   NULL, 0);
+}
+
+int (kipc_queue_inspect)(const char *name, struct kipc_obj_info *info,
+			 size_t info_size, struct kipc_queue_state *state,
+			 size_t state_size)
 {
 	if (!state)
 		return -EINVAL;
-	return kipc_obj_stat(KIPC_OBJECT_QUEUE, name, info, state);
+	return kipc_obj_stat_sized(KIPC_OBJECT_QUEUE, name, info, info_size,
+				   state, state_size);
 }

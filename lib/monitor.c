@@ -22,7 +22,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 /* Room for one datagram: an event is far smaller than a page. */
@@ -134,12 +134,22 @@ static int kipc_mon_recv(struct kipc_monitor *mon, int flags)
 int kipc_monitor_open(struct kipc_monitor **monp)
 {
 	struct kipc_nl_request req = { .cmd = KIPC_CMD_MONITOR };
+	struct kipc_module_info mi;
 	struct kipc_monitor *mon;
 	struct nl_msg *msg;
 	int ret;
 
 	if (!monp)
 		return -EINVAL;
+	/*
+	 * The feature bit first, as for every handle: a module without
+	 * events would refuse the command, but EOPNOTSUPP says why.
+	 */
+	ret = (kipc_module_version_nl)(&mi, sizeof(mi));
+	if (ret < 0)
+		return ret;
+	if (!(mi.features & KIPC_FEAT_MONITOR))
+		return -EOPNOTSUPP;
 	mon = calloc(1, sizeof(*mon));
 	if (!mon)
 		return -ENOMEM;
@@ -215,15 +225,35 @@ static int kipc_mon_take(struct kipc_monitor *mon, struct kipc_event *ev)
 	return -EAGAIN;
 }
 
-int kipc_monitor_next(struct kipc_monitor *mon, struct kipc_event *ev,
-		      int timeout_ms)
+static int kipc_monitor_next_event(struct kipc_monitor *mon,
+				   struct kipc_event *ev, int timeout_ms);
+
+/* Into the library's struct, then out at the caller's size. */
+int (kipc_monitor_next)(struct kipc_monitor *mon, struct kipc_event *uev,
+			size_t ev_size, int timeout_ms)
+{
+	struct kipc_event ev;
+	int ret;
+
+	if (!mon || !uev)
+		return -EINVAL;
+	ret = kipc_struct_size_ok(ev_size, KIPC_EVENT_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = kipc_monitor_next_event(mon, &ev, timeout_ms);
+	if (ret)
+		return ret;
+	return kipc_struct_out(uev, ev_size, &ev, sizeof(ev),
+			       KIPC_EVENT_SIZE_VER0);
+}
+
+static int kipc_monitor_next_event(struct kipc_monitor *mon,
+				   struct kipc_event *ev, int timeout_ms)
 {
 	struct pollfd pfd;
 	struct timespec deadline;
 	int ret, wait_ms = timeout_ms;
 
-	if (!mon || !ev)
-		return -EINVAL;
 	if (timeout_ms > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
 		deadline.tv_sec += timeout_ms / 1000;

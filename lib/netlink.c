@@ -24,7 +24,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 struct kipc_nl_state {
@@ -290,18 +290,29 @@ static int kipc_nl_parse_version(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int kipc_module_version_nl(struct kipc_module_info *info)
+/* Any ABI's module answers this, so it can say which one it speaks. */
+int (kipc_module_version_nl)(struct kipc_module_info *uinfo,
+			     size_t info_size)
 {
+	struct kipc_module_info info;
 	struct kipc_nl_request req = {
 		.cmd = KIPC_CMD_VERSION_GET,
 		.parse = kipc_nl_parse_version,
-		.arg = info,
+		.arg = &info,
 	};
 	int ret;
 
-	memset(info, 0, sizeof(*info));
+	if (!uinfo)
+		return -EINVAL;
+	ret = kipc_struct_size_ok(info_size, KIPC_MODULE_INFO_SIZE_VER0);
+	if (ret)
+		return ret;
+	memset(&info, 0, sizeof(info));
 	ret = kipc_nl_transact(&req);
-	if (!ret && !info->abi_version)
+	if (!ret && !info.abi_version)
 		ret = -EPROTO;	/* an answer without the version */
-	return ret;
+	if (ret)
+		return ret;
+	return kipc_struct_out(uinfo, info_size, &info, sizeof(info),
+			       KIPC_MODULE_INFO_SIZE_VER0);
 }

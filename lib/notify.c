@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 static int kipc_notify_ioctl(int fd, unsigned int flags, int signo,
@@ -14,6 +14,10 @@ static int kipc_notify_ioctl(int fd, unsigned int flags, int signo,
 	struct kipc_queue_notify n;
 	int ret;
 
+	/* A handle of a module without arrival signals is refused here. */
+	ret = kipc_handle_features(fd, KIPC_FEAT_NOTIFY);
+	if (ret)
+		return ret;
 	memset(&n, 0, sizeof(n));
 	n.size = sizeof(n);
 	n.flags = flags;

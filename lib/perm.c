@@ -10,7 +10,7 @@
 
 #include <netlink/genl/genl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 struct kipc_set_arg {

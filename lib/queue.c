@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 #define NSEC_PER_SEC 1000000000LL
@@ -50,11 +50,40 @@ static int kipc_timeout_ns(const struct timespec *ts, __s64 *ns)
 	return 0;
 }
 
-/* Adds KIPC_IO_TIMEOUT when there is a deadline; refuses it without one. */
 /* What a creator may ask for in struct kipc_queue_config.flags. */
 #define KIPC_QUEUE_CONFIG_FLAGS	(KIPC_QUEUE_AUTO_DELETE | KIPC_QUEUE_CHANNEL | \
 				 KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST)
 
+/*
+ * Every caller of a timed call used to write this: now plus a relative
+ * time, with the carry into tv_sec that, forgotten, makes the kernel's
+ * answer EINVAL.
+ */
+int kipc_deadline_ms(struct timespec *ts, int64_t ms)
+{
+	struct timespec now;
+	int64_t sec;
+
+	if (!ts || ms < 0)
+		return -EINVAL;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -errno;
+	sec = ms / 1000;
+	now.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (now.tv_nsec >= NSEC_PER_SEC) {
+		now.tv_nsec -= NSEC_PER_SEC;
+		sec++;
+	}
+	/* Clamped: kipc_timeout_ns() reads a time this far as never. */
+	if (sec > INT64_MAX / NSEC_PER_SEC - now.tv_sec)
+		now.tv_sec = INT64_MAX / NSEC_PER_SEC;
+	else
+		now.tv_sec += sec;
+	*ts = now;
+	return 0;
+}
+
+/* Adds KIPC_IO_TIMEOUT when there is a deadline; refuses it without one. */
 static int kipc_io_deadline(unsigned int *flags,
 			    const struct timespec *abs_timeout, __s64 *ns)
 {
@@ -70,14 +99,34 @@ static int kipc_io_deadline(unsigned int *flags,
 	return 0;
 }
 
-int kipc_queue_open(const char *name, int oflag, mode_t mode,
-		    const struct kipc_queue_config *cfg)
+/* The features a creator's flags need, beyond queues themselves. */
+static uint64_t kipc_queue_features(uint32_t flags)
 {
+	uint64_t feat = KIPC_FEAT_QUEUE;
+
+	if (flags & KIPC_QUEUE_CHANNEL)
+		feat |= KIPC_FEAT_CHANNEL;
+	if (flags & (KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST))
+		feat |= KIPC_FEAT_BROADCAST;
+	return feat;
+}
+
+int (kipc_queue_open)(const char *name, int oflag, mode_t mode,
+		      const struct kipc_queue_config *ucfg, size_t cfg_size)
+{
+	struct kipc_queue_config config, *cfg = NULL;
 	struct kipc_queue_bind b;
 	int fd, fl, ret;
 
 	if (oflag & ~(O_ACCMODE | O_CREAT | O_EXCL | O_NONBLOCK))
 		return -EINVAL;
+	if (ucfg) {
+		ret = kipc_struct_in(&config, sizeof(config), ucfg, cfg_size,
+				     KIPC_QUEUE_CONFIG_SIZE_VER0);
+		if (ret)
+			return ret;
+		cfg = &config;
+	}
 	if (cfg && (cfg->flags & ~(uint32_t)KIPC_QUEUE_CONFIG_FLAGS))
 		return -EINVAL;
 
@@ -112,7 +161,7 @@ int kipc_queue_open(const char *name, int oflag, mode_t mode,
 	if (oflag & O_EXCL)
 		b.flags |= KIPC_QUEUE_EXCL;
 
-	fd = kipc_dev_open();
+	fd = kipc_dev_open(kipc_queue_features(b.flags));
 	if (fd < 0)
 		return fd;
 	if (oflag & O_NONBLOCK) {
@@ -151,7 +200,7 @@ int kipc_queue_unlink(const char *name)
 	ret = kipc_name(name, &u.name, &u.name_len);
 	if (ret)
 		return ret;
-	fd = kipc_dev_open();
+	fd = kipc_dev_open(KIPC_FEAT_QUEUE);
 	if (fd < 0)
 		return fd;
 	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_UNLINK, &u);
@@ -195,28 +244,38 @@ int kipc_queue_timedsend(int fd, const void *buf, size_t len,
 	return kipc_queue_send_flags(fd, buf, len, prio, type, 0, abs_timeout);
 }
 
-static void kipc_msg_info_fill(struct kipc_msg_info *info,
+static void kipc_msg_info_fill(struct kipc_msg_info *info, size_t info_size,
 			       const struct kipc_msg *m)
 {
-	memset(info, 0, sizeof(*info));
-	info->len = m->len;
-	info->prio = m->prio;
-	info->type = m->type;
-	info->pid = m->pid;
-	info->tid = m->tid;
-	info->uid = m->uid;
-	info->gid = m->gid;
-	info->time_ns = m->time_ns;
-	info->seq = m->seq;
+	struct kipc_msg_info mi;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.len = m->len;
+	mi.prio = m->prio;
+	mi.type = m->type;
+	mi.pid = m->pid;
+	mi.tid = m->tid;
+	mi.uid = m->uid;
+	mi.gid = m->gid;
+	mi.time_ns = m->time_ns;
+	mi.seq = m->seq;
+	/* The size was checked before the receive, so this cannot fail. */
+	kipc_struct_out(info, info_size, &mi, sizeof(mi),
+			KIPC_MSG_INFO_SIZE_VER0);
 }
 
-int kipc_queue_recv_flags(int fd, void *buf, size_t len,
-			  struct kipc_msg_info *info, unsigned int flags,
-			  uint64_t type, const struct timespec *abs_timeout)
+int (kipc_queue_recv_flags)(int fd, void *buf, size_t len,
+			    struct kipc_msg_info *info, size_t info_size,
+			    unsigned int flags, uint64_t type,
+			    const struct timespec *abs_timeout)
 {
+	struct kipc_msg_info mi;
 	struct kipc_queue_io io;
 	int ret;
 
+	/* Refused before the receive: a message taken must be reported. */
+	if (info && info_size < KIPC_MSG_INFO_SIZE_VER0)
+		return -EINVAL;
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	memset(&io, 0, sizeof(io));
@@ -231,38 +290,47 @@ int kipc_queue_recv_flags(int fd, void *buf, size_t len,
 	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_RECV, &io);
 	if (ret == -EMSGSIZE && info) {
 		/* The message stays queued; len says how big it is, if known. */
-		memset(info, 0, sizeof(*info));
+		memset(&mi, 0, sizeof(mi));
 		if (io.msg.len > len)
-			info->len = io.msg.len;
+			mi.len = io.msg.len;
+		kipc_struct_out(info, info_size, &mi, sizeof(mi),
+				KIPC_MSG_INFO_SIZE_VER0);
 	}
 	if (ret < 0)
 		return ret;
 	if (io.msg.len > INT_MAX)
 		return -EOVERFLOW;
 	if (info)
-		kipc_msg_info_fill(info, &io.msg);
+		kipc_msg_info_fill(info, info_size, &io.msg);
 	return (int)io.msg.len;
 }
 
-int kipc_queue_recv(int fd, void *buf, size_t len, struct kipc_msg_info *info)
+int (kipc_queue_recv)(int fd, void *buf, size_t len,
+		      struct kipc_msg_info *info, size_t info_size)
 {
-	return kipc_queue_recv_flags(fd, buf, len, info, 0, 0, NULL);
+	return (kipc_queue_recv_flags)(fd, buf, len, info, info_size, 0, 0,
+				       NULL);
 }
 
-int kipc_queue_timedrecv(int fd, void *buf, size_t len,
-			 struct kipc_msg_info *info,
-			 const struct timespec *abs_timeout)
+int (kipc_queue_timedrecv)(int fd, void *buf, size_t len,
+			   struct kipc_msg_info *info, size_t info_size,
+			   const struct timespec *abs_timeout)
 {
-	return kipc_queue_recv_flags(fd, buf, len, info, 0, 0, abs_timeout);
+	return (kipc_queue_recv_flags)(fd, buf, len, info, info_size, 0, 0,
+				       abs_timeout);
 }
 
+/* The kernel reads and writes each element by the caller's msg_size. */
 static int kipc_queue_batch(int fd, unsigned long cmd, struct kipc_msg *msgs,
-			    unsigned int count, unsigned int flags,
+			    unsigned int count, size_t msg_size,
+			    unsigned int flags,
 			    const struct timespec *abs_timeout)
 {
 	struct kipc_queue_batch b;
 	int ret;
 
+	if (msg_size < KIPC_MSG_SIZE_VER0 || msg_size > UINT32_MAX)
+		return -EINVAL;
 	memset(&b, 0, sizeof(b));
 	b.size = sizeof(b);
 	ret = kipc_io_deadline(&flags, abs_timeout, &b.timeout_ns);
@@ -271,40 +339,45 @@ static int kipc_queue_batch(int fd, unsigned long cmd, struct kipc_msg *msgs,
 	b.flags = flags;
 	b.msgs = (uintptr_t)msgs;
 	b.count = count;
-	b.msg_size = sizeof(*msgs);
+	b.msg_size = (uint32_t)msg_size;
 	return kipc_handle_ioctl(fd, cmd, &b);
 }
 
-int kipc_queue_send_batch(int fd, struct kipc_msg *msgs, unsigned int count,
-			  unsigned int flags,
-			  const struct timespec *abs_timeout)
+int (kipc_queue_send_batch)(int fd, struct kipc_msg *msgs, unsigned int count,
+			    size_t msg_size, unsigned int flags,
+			    const struct timespec *abs_timeout)
 {
 	return kipc_queue_batch(fd, KIPC_IOC_QUEUE_SEND_BATCH, msgs, count,
-				flags, abs_timeout);
+				msg_size, flags, abs_timeout);
 }
 
-int kipc_queue_recv_batch(int fd, struct kipc_msg *msgs, unsigned int count,
-			  unsigned int flags,
-			  const struct timespec *abs_timeout)
+int (kipc_queue_recv_batch)(int fd, struct kipc_msg *msgs, unsigned int count,
+			    size_t msg_size, unsigned int flags,
+			    const struct timespec *abs_timeout)
 {
 	return kipc_queue_batch(fd, KIPC_IOC_QUEUE_RECV_BATCH, msgs, count,
-				flags, abs_timeout);
+				msg_size, flags, abs_timeout);
 }
 
-int kipc_queue_getattr(int fd, struct kipc_queue_attr *attr)
+/*
+ * The caller's own struct goes to the kernel at the caller's size, and
+ * the kernel's rules for sizes apply: it writes no further than that
+ * size, and what it does not know of a longer struct stays zeroed.
+ */
+int (kipc_queue_getattr)(int fd, struct kipc_queue_attr *attr,
+			 size_t attr_size)
 {
-	struct kipc_queue_attr a;
 	int ret;
 
-	if (!attr)
+	if (!attr || attr_size > UINT32_MAX)
 		return -EINVAL;
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_GETATTR, &a);
-	if (ret < 0)
+	ret = kipc_struct_size_ok(attr_size, KIPC_QUEUE_ATTR_SIZE_VER0);
+	if (ret)
 		return ret;
-	*attr = a;
-	return 0;
+	memset(attr, 0, attr_size);
+	attr->size = (uint32_t)attr_size;
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_GETATTR, attr);
+	return ret < 0 ? ret : 0;
 }
 
 int kipc_queue_setattr(int fd, unsigned int handle_flags)

@@ -8,18 +8,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 #define KIPC_REGION_OFLAGS	(O_ACCMODE | O_CREAT | O_EXCL)
 
 /* Errors on a descriptor that is not a region handle: handle.c's table. */
-static int kipc_region_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int ret = kipc_handle_ioctl(fd, cmd, arg);
-
-	return ret < 0 ? ret : 0;
-}
 
 int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
 		     unsigned int flags)
@@ -54,11 +48,11 @@ int kipc_region_open(const char *name, int oflag, mode_t mode, size_t size,
 	bind.mode = mode;
 	bind.region_size = size;
 
-	fd = kipc_dev_open();
+	fd = kipc_dev_open(KIPC_FEAT_REGION);
 	if (fd < 0)
 		return fd;
-	ret = kipc_region_ioctl(fd, KIPC_IOC_REGION_BIND, &bind);
-	if (ret) {
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_REGION_BIND, &bind);
+	if (ret < 0) {
 		close(fd);
 		return ret;
 	}
@@ -112,19 +106,27 @@ int kipc_region_unlink(const char *name)
 	req.name = (uintptr_t)name;
 	req.name_len = strnlen(name, KIPC_NAME_MAX + 1);
 
-	fd = kipc_dev_open();
+	fd = kipc_dev_open(KIPC_FEAT_REGION);
 	if (fd < 0)
 		return fd;
-	ret = kipc_region_ioctl(fd, KIPC_IOC_REGION_UNLINK, &req);
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_REGION_UNLINK, &req);
 	close(fd);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
-int kipc_region_info(int fd, struct kipc_region_info *info)
+/* At the caller's size, which the kernel honours (see queue.c's getattr). */
+int (kipc_region_info)(int fd, struct kipc_region_info *info,
+		       size_t info_size)
 {
-	if (!info)
+	int ret;
+
+	if (!info || info_size > UINT32_MAX)
 		return -EINVAL;
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return kipc_region_ioctl(fd, KIPC_IOC_REGION_INFO, info);
+	ret = kipc_struct_size_ok(info_size, KIPC_REGION_INFO_SIZE_VER0);
+	if (ret)
+		return ret;
+	memset(info, 0, info_size);
+	info->size = (uint32_t)info_size;
+	ret = kipc_handle_ioctl(fd, KIPC_IOC_REGION_INFO, info);
+	return ret < 0 ? ret : 0;
 }

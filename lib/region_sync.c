@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 
 _Static_assert(sizeof(struct kipc_region_lock) >= sizeof(pthread_mutex_t),
 	       "struct kipc_region_lock must hold a pthread mutex");

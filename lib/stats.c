@@ -6,7 +6,7 @@
 
 #include <netlink/genl/genl.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 #include "internal.h"
 
 struct kipc_stats_arg {
@@ -44,9 +44,10 @@ static int kipc_stats_parse(struct nl_msg *msg, void *p)
 	return NL_OK;
 }
 
-int kipc_stats_get(struct kipc_stats *st)
+int (kipc_stats_get)(struct kipc_stats *ust, size_t st_size)
 {
-	struct kipc_stats_arg arg = { .st = st };
+	struct kipc_stats st;
+	struct kipc_stats_arg arg = { .st = &st };
 	struct kipc_nl_request req = {
 		.cmd = KIPC_CMD_STATS_GET,
 		.parse = kipc_stats_parse,
@@ -54,11 +55,17 @@ int kipc_stats_get(struct kipc_stats *st)
 	};
 	int ret;
 
-	if (!st)
+	if (!ust)
 		return -EINVAL;
-	memset(st, 0, sizeof(*st));
+	ret = kipc_struct_size_ok(st_size, KIPC_STATS_SIZE_VER0);
+	if (ret)
+		return ret;
+	memset(&st, 0, sizeof(st));
 	ret = kipc_nl_transact(&req);
 	if (!ret && !arg.replied)
 		ret = -EPROTO;	/* acknowledged without an answer */
-	return ret;
+	if (ret)
+		return ret;
+	return kipc_struct_out(ust, st_size, &st, sizeof(st),
+			       KIPC_STATS_SIZE_VER0);
 }

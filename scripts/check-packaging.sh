@@ -97,7 +97,7 @@ check_root() {
 	ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 	for f in /usr/lib/$ma/libkipc.so.0 /usr/lib/$ma/libkipc.so \
 		 /usr/lib/$ma/libkipc.a /usr/lib/$ma/pkgconfig/libkipc.pc \
-		 /usr/include/kipc/kipc.h /usr/include/kipc/linux/kipc.h \
+		 /usr/include/kipc/libkipc.h /usr/include/kipc/linux/kipc.h \
 		 /usr/share/man/man3/kipc_queue_open.3.gz /usr/bin/kipc \
 		 /usr/share/man/man8/kipc.8.gz /usr/share/man/man7/kipc.7.gz \
 		 /usr/src/kipc-$VERSION/dkms.conf \
@@ -107,7 +107,7 @@ check_root() {
 		 /usr/lib/modules-load.d/kipc.conf; do
 		expect_file $f || return
 	done
-	if [ -e "$R"/usr/include/kipc.h ] || [ -e "$R"/usr/include/linux/kipc.h ]; then
+	if [ -e "$R"/usr/include/libkipc.h ] || [ -e "$R"/usr/include/linux/kipc.h ]; then
 		fail "root: a header is outside /usr/include/kipc"
 		return
 	fi
@@ -117,12 +117,12 @@ check_root() {
 	fi
 
 	# Only the root's .pc files: the host's libnl-genl-3.0.pc must not be
-	# needed, since kipc.h includes no libnl header.
+	# needed, since libkipc.h includes no libnl header.
 	export PKG_CONFIG_SYSROOT_DIR="$R"
 	export PKG_CONFIG_LIBDIR="$R/usr/lib/$ma/pkgconfig"
 	cat >"$W/prog.c" <<-'EOF'
 	#include <stdio.h>
-	#include <kipc.h>
+	#include <libkipc.h>
 
 	int main(void)
 	{

@@ -36,10 +36,12 @@ have_bpo_source() {
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
 # No sparse: bookworm's is too old for 7.3, and scripts/sparse.sh builds
 # a newer one from Debian's source package (dpkg-dev unpacks it).
+# g++ and python3: check-static compiles the headers as C++98 and proves
+# kipc.rst and the uapi header agree (scripts/check-abi.sh).
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 dpkg-dev linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
-	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
+	 xz-utils gcc-12 g++ python3 pahole debhelper dh-dkms dkms lintian; do
 	have_pkg "$p" || missing="$missing $p"
 done
 

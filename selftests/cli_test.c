@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "kselftest_harness.h"
 

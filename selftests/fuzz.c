@@ -51,7 +51,7 @@
 #define ARG_OFF		0
 #define BATCH_OFF	4096
 #define DATA_OFF	(128 * 1024)
-#define NCMDS		(KIPC_CMD_BASE_QUEUE_PEER + 1)
+#define NCMDS		(KIPC_IOC_NR_QUEUE_PEER + 1)
 /*
  * The alarm is re-armed every HANG_EVERY calls: a process that takes
  * longer than HANG_SECS for that many has hung. It is a hang detector, not
@@ -282,19 +282,19 @@ static void fill_msg(struct fz *f, struct kipc_msg *m, int i)
 
 /* The first published size of each command's struct (see main.c). */
 static const uint32_t min_sizes[NCMDS] = {
-	[KIPC_CMD_BASE_VERSION] = sizeof(struct kipc_version),
-	[KIPC_CMD_BASE_QUEUE_BIND] = sizeof(struct kipc_queue_bind),
-	[KIPC_CMD_BASE_QUEUE_UNLINK] = sizeof(struct kipc_unlink),
-	[KIPC_CMD_BASE_QUEUE_SEND] = sizeof(struct kipc_queue_io),
-	[KIPC_CMD_BASE_QUEUE_RECV] = sizeof(struct kipc_queue_io),
-	[KIPC_CMD_BASE_QUEUE_SEND_BATCH] = sizeof(struct kipc_queue_batch),
-	[KIPC_CMD_BASE_QUEUE_RECV_BATCH] = sizeof(struct kipc_queue_batch),
-	[KIPC_CMD_BASE_QUEUE_GETATTR] = offsetof(struct kipc_queue_attr, dropped),
-	[KIPC_CMD_BASE_REGION_BIND] = sizeof(struct kipc_region_bind),
-	[KIPC_CMD_BASE_REGION_UNLINK] = sizeof(struct kipc_unlink),
-	[KIPC_CMD_BASE_REGION_INFO] = sizeof(struct kipc_region_info),
-	[KIPC_CMD_BASE_QUEUE_NOTIFY] = sizeof(struct kipc_queue_notify),
-	[KIPC_CMD_BASE_QUEUE_PEER] = sizeof(struct kipc_queue_peer),
+	[KIPC_IOC_NR_VERSION] = sizeof(struct kipc_version),
+	[KIPC_IOC_NR_QUEUE_BIND] = sizeof(struct kipc_queue_bind),
+	[KIPC_IOC_NR_QUEUE_UNLINK] = sizeof(struct kipc_unlink),
+	[KIPC_IOC_NR_QUEUE_SEND] = sizeof(struct kipc_queue_io),
+	[KIPC_IOC_NR_QUEUE_RECV] = sizeof(struct kipc_queue_io),
+	[KIPC_IOC_NR_QUEUE_SEND_BATCH] = sizeof(struct kipc_queue_batch),
+	[KIPC_IOC_NR_QUEUE_RECV_BATCH] = sizeof(struct kipc_queue_batch),
+	[KIPC_IOC_NR_QUEUE_GETATTR] = offsetof(struct kipc_queue_attr, dropped),
+	[KIPC_IOC_NR_REGION_BIND] = sizeof(struct kipc_region_bind),
+	[KIPC_IOC_NR_REGION_UNLINK] = sizeof(struct kipc_unlink),
+	[KIPC_IOC_NR_REGION_INFO] = sizeof(struct kipc_region_info),
+	[KIPC_IOC_NR_QUEUE_NOTIFY] = sizeof(struct kipc_queue_notify),
+	[KIPC_IOC_NR_QUEUE_PEER] = sizeof(struct kipc_queue_peer),
 };
 
 /* Builds command @nr's struct in @buf (512 bytes); returns its size. */
@@ -314,7 +314,7 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		return 512;
 	}
 	switch (nr) {
-	case KIPC_CMD_BASE_QUEUE_BIND: {
+	case KIPC_IOC_NR_QUEUE_BIND: {
 		struct kipc_queue_bind *b = (void *)buf;
 
 		b->flags = chance(f, 85) ? (uint32_t)(rnd(f) & 0x1ff) : (uint32_t)rnd(f);
@@ -348,16 +348,16 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*b);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_UNLINK:
-	case KIPC_CMD_BASE_REGION_UNLINK: {
+	case KIPC_IOC_NR_QUEUE_UNLINK:
+	case KIPC_IOC_NR_REGION_UNLINK: {
 		struct kipc_unlink *u = (void *)buf;
 
 		pick_name(f, &u->name, &u->name_len);
 		size = sizeof(*u);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_SEND:
-	case KIPC_CMD_BASE_QUEUE_RECV: {
+	case KIPC_IOC_NR_QUEUE_SEND:
+	case KIPC_IOC_NR_QUEUE_RECV: {
 		struct kipc_queue_io *io = (void *)buf;
 
 		io->flags = chance(f, 85) ? (uint32_t)(rnd(f) & 0x7f) : (uint32_t)rnd(f);
@@ -368,8 +368,8 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*io);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_SEND_BATCH:
-	case KIPC_CMD_BASE_QUEUE_RECV_BATCH: {
+	case KIPC_IOC_NR_QUEUE_SEND_BATCH:
+	case KIPC_IOC_NR_QUEUE_RECV_BATCH: {
 		struct kipc_queue_batch *b = (void *)buf;
 		uint8_t *arr = f->arena + BATCH_OFF;
 		uint32_t i, n;
@@ -401,7 +401,7 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*b);
 		break;
 	}
-	case KIPC_CMD_BASE_REGION_BIND: {
+	case KIPC_IOC_NR_REGION_BIND: {
 		struct kipc_region_bind *b = (void *)buf;
 
 		b->flags = chance(f, 85) ? (uint32_t)(rnd(f) & 0x1f) : (uint32_t)rnd(f);
@@ -423,7 +423,7 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*b);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_NOTIFY: {
+	case KIPC_IOC_NR_QUEUE_NOTIFY: {
 		struct kipc_queue_notify *n = (void *)buf;
 
 		n->flags = chance(f, 80) ? (uint32_t)below(f, 2) : (uint32_t)rnd(f);
@@ -432,7 +432,7 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*n);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_PEER: {
+	case KIPC_IOC_NR_QUEUE_PEER: {
 		struct kipc_queue_peer *p = (void *)buf;
 
 		p->flags = chance(f, 85) ? below(f, 4) : (uint32_t)rnd(f);
@@ -441,13 +441,13 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*p);
 		break;
 	}
-	case KIPC_CMD_BASE_QUEUE_GETATTR:
+	case KIPC_IOC_NR_QUEUE_GETATTR:
 		size = sizeof(struct kipc_queue_attr);
 		break;
-	case KIPC_CMD_BASE_REGION_INFO:
+	case KIPC_IOC_NR_REGION_INFO:
 		size = sizeof(struct kipc_region_info);
 		break;
-	case KIPC_CMD_BASE_VERSION:
+	case KIPC_IOC_NR_VERSION:
 		size = sizeof(struct kipc_version);
 		break;
 	default:
@@ -496,13 +496,15 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
  */
 static unsigned long pick_cmd(struct fz *f, unsigned int *nr)
 {
-	static const unsigned int magics[] = { KIPC_IOC_MAGIC, 0xb6, 0xb8, 0xff };
+	static const unsigned int magics[] = { KIPC_IOC_MAGIC, 0xb7, 0xba, 0xbc,
+						0xff };
 	uint32_t r = below(f, 100);
 
-	*nr = below(f, NCMDS);
+	*nr = KIPC_IOC_NR_VERSION + below(f, NCMDS - KIPC_IOC_NR_VERSION);
 	if (r < 78)
 		return _IO(KIPC_IOC_MAGIC, *nr);
-	*nr = below(f, 64);
+	/* Around kipc's range, and the old ABI's numbers from 0. */
+	*nr = below(f, 2) ? KIPC_IOC_NR_VERSION - 8 + below(f, 64) : below(f, 16);
 	if (r < 88)
 		return _IO(KIPC_IOC_MAGIC, *nr);
 	if (r < 95)
@@ -595,24 +597,24 @@ static void do_dup(struct fz *f)
 static unsigned int pick_nr(struct fz *f, int kind)
 {
 	static const unsigned char unbound[] = {
-		KIPC_CMD_BASE_QUEUE_BIND, KIPC_CMD_BASE_QUEUE_BIND,
-		KIPC_CMD_BASE_QUEUE_BIND, KIPC_CMD_BASE_REGION_BIND,
-		KIPC_CMD_BASE_REGION_BIND, KIPC_CMD_BASE_VERSION,
+		KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_NR_QUEUE_BIND,
+		KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_NR_REGION_BIND,
+		KIPC_IOC_NR_REGION_BIND, KIPC_IOC_NR_VERSION,
 	};
 	static const unsigned char queue[] = {
-		KIPC_CMD_BASE_QUEUE_SEND, KIPC_CMD_BASE_QUEUE_SEND,
-		KIPC_CMD_BASE_QUEUE_SEND, KIPC_CMD_BASE_QUEUE_RECV,
-		KIPC_CMD_BASE_QUEUE_RECV, KIPC_CMD_BASE_QUEUE_RECV,
-		KIPC_CMD_BASE_QUEUE_SEND_BATCH, KIPC_CMD_BASE_QUEUE_SEND_BATCH,
-		KIPC_CMD_BASE_QUEUE_RECV_BATCH, KIPC_CMD_BASE_QUEUE_RECV_BATCH,
-		KIPC_CMD_BASE_QUEUE_GETATTR, KIPC_CMD_BASE_QUEUE_NOTIFY,
-		KIPC_CMD_BASE_QUEUE_PEER, KIPC_CMD_BASE_QUEUE_UNLINK,
-		KIPC_CMD_BASE_QUEUE_BIND, KIPC_CMD_BASE_REGION_INFO,
+		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_QUEUE_SEND,
+		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_QUEUE_RECV,
+		KIPC_IOC_NR_QUEUE_RECV, KIPC_IOC_NR_QUEUE_RECV,
+		KIPC_IOC_NR_QUEUE_SEND_BATCH, KIPC_IOC_NR_QUEUE_SEND_BATCH,
+		KIPC_IOC_NR_QUEUE_RECV_BATCH, KIPC_IOC_NR_QUEUE_RECV_BATCH,
+		KIPC_IOC_NR_QUEUE_GETATTR, KIPC_IOC_NR_QUEUE_NOTIFY,
+		KIPC_IOC_NR_QUEUE_PEER, KIPC_IOC_NR_QUEUE_UNLINK,
+		KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_NR_REGION_INFO,
 	};
 	static const unsigned char region[] = {
-		KIPC_CMD_BASE_REGION_INFO, KIPC_CMD_BASE_REGION_INFO,
-		KIPC_CMD_BASE_REGION_UNLINK, KIPC_CMD_BASE_REGION_BIND,
-		KIPC_CMD_BASE_QUEUE_SEND, KIPC_CMD_BASE_QUEUE_PEER,
+		KIPC_IOC_NR_REGION_INFO, KIPC_IOC_NR_REGION_INFO,
+		KIPC_IOC_NR_REGION_UNLINK, KIPC_IOC_NR_REGION_BIND,
+		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_QUEUE_PEER,
 	};
 
 	if (kind == 1)

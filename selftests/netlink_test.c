@@ -9,7 +9,7 @@
 #include <netlink/netlink.h>
 
 #include <linux/kipc.h>
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "kselftest_harness.h"
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "kselftest_harness.h"
 #include "kipc_test.h"

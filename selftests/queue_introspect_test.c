@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "kselftest_harness.h"
 

@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 #include "region_util.h"
 

@@ -146,7 +146,8 @@ TEST_F(dev, unknown_ioctl_encoding)
 {
 	struct kipc_version v = { .size = sizeof(v) };
 
-	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(KIPC_IOC_MAGIC, 0, struct kipc_version), &v));
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(KIPC_IOC_MAGIC, KIPC_IOC_NR_VERSION,
+					     struct kipc_version), &v));
 	EXPECT_EQ(ENOTTY, errno);
 }
 
@@ -154,7 +155,31 @@ TEST_F(dev, unknown_ioctl_magic)
 {
 	struct kipc_version v = { .size = sizeof(v) };
 
-	EXPECT_EQ(-1, ioctl(self->fd, _IO(KIPC_IOC_MAGIC + 1, 0), &v));
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(KIPC_IOC_MAGIC + 1, KIPC_IOC_NR_VERSION), &v));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+/* Numbers start at 0x80: the one below, and 0, are nobody's. */
+TEST_F(dev, below_first_nr)
+{
+	struct kipc_version v = { .size = sizeof(v) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_VERSION - 1), &v));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(KIPC_IOC_MAGIC, 0), &v));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+/*
+ * ABI 1's version ioctl was nsfs's magic and number 0: this module must
+ * not answer it, so that a library of that ABI sees ENOTTY, not a reply
+ * it would misread.
+ */
+TEST_F(dev, abi1_version_nr)
+{
+	struct kipc_version v = { .size = sizeof(v) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(0xB7, 0), &v));
 	EXPECT_EQ(ENOTTY, errno);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc-bench: medians, ratios to POSIX mq, the DESIGN.md targets, and the
+ * kipc-bench: medians, ratios to POSIX mq, the design.rst targets, and the
  * three outputs: table.txt for people, bench.json with every repeat, and
  * .dat files for plot.gp.
  */
@@ -131,7 +131,7 @@ static double ratio_to_base(struct bench_result *res, int n,
 	return headline(r) / headline(base);
 }
 
-/* The Performance targets of DESIGN.md, on different CPUs. */
+/* The performance targets of Documentation/design.rst, different CPUs. */
 struct target {
 	const char *label;		/* the case, or "" for a second line */
 	const char *goal;
@@ -366,7 +366,7 @@ static int write_table(const char *dir, const struct bench_run_info *info,
 						    same);
 
 	targets(res, n, t);
-	fprintf(f, "Targets (DESIGN.md, different CPUs, this run)\n");
+	fprintf(f, "Targets (design.rst, different CPUs, this run)\n");
 	fprintf(f, "  %-30s %-52s %8s %s\n", "case", "target", "measured",
 		"met");
 	for (i = 0; i < NTARGETS; i++) {

@@ -23,7 +23,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 /*
  * The length of the valid UTF-8 sequence at p, or 0: no overlong forms,

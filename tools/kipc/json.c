@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 #define JSON_MAX_DEPTH 16
 

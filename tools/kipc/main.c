@@ -14,9 +14,9 @@
 #include <locale.h>
 #include <string.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 bool json_output;
 bool pretty_output;

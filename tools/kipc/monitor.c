@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 enum {
 	OPT_COUNT = 256,

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 /* ---- members ---- */
 

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 static const char purge_help[] =
 	"Usage: kipc [-j] [-p] purge --all\n"

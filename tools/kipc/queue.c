@@ -15,11 +15,10 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
-#define NSEC_PER_SEC	UINT64_C(1000000000)
 /* Largest --timeout, in ms, that a CLOCK_MONOTONIC deadline can hold. */
 #define TIMEOUT_MS_MAX	((uint64_t)INT64_MAX / 1000000)
 
@@ -47,18 +46,6 @@ enum {
 static int queue_fail(const char *name, int err)
 {
 	return obj_fail("queue", name, err);
-}
-
-/* The absolute CLOCK_MONOTONIC time ms milliseconds from now. */
-static void deadline_after(uint64_t ms, struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)(ms / 1000);
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= (long)NSEC_PER_SEC) {
-		ts->tv_sec++;
-		ts->tv_nsec -= (long)NSEC_PER_SEC;
-	}
 }
 
 /* ---- create ---- */
@@ -305,8 +292,9 @@ static int queue_send(int argc, char **argv)
 	fd = kipc_queue_open(name, O_WRONLY, 0, NULL);
 	if (fd < 0)
 		return queue_fail(name, -fd);
+	/* --timeout is at most TIMEOUT_MS_MAX: the library cannot refuse it. */
 	if (c.has_timeout) {
-		deadline_after(c.timeout_ms, &deadline);
+		kipc_deadline_ms(&deadline, (int64_t)c.timeout_ms);
 		dl = &deadline;
 	}
 
@@ -438,8 +426,9 @@ static int queue_recv(int argc, char **argv)
 		kipc_queue_close(fd);
 		return queue_fail(name, ENOMEM);
 	}
+	/* --timeout is at most TIMEOUT_MS_MAX: the library cannot refuse it. */
 	if (c.has_timeout) {
-		deadline_after(c.timeout_ms, &deadline);
+		kipc_deadline_ms(&deadline, (int64_t)c.timeout_ms);
 		dl = &deadline;
 	}
 

@@ -3,9 +3,9 @@
 
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 int do_stats(int argc, char **argv)
 {

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 enum {
 	OPT_INTERVAL = 256,

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 #define NSEC_PER_SEC	UINT64_C(1000000000)
 
@@ -79,6 +79,24 @@ int positional(const char *cmd, int argc, char **argv, int max_extra,
 	return 0;
 }
 
+/*
+ * libkipc's EPROTONOSUPPORT: the loaded module speaks another ABI, whose
+ * ioctl numbers would mean other commands. Netlink answers in every ABI,
+ * so it can say which one; returns 1, the failure status.
+ */
+int abi_fail(void)
+{
+	struct kipc_module_info info;
+
+	if (kipc_module_version_nl(&info) == 0)
+		return errorf(NULL, NULL, 0,
+			      "the loaded kipc module speaks ABI %u and this library ABI %d: load the module of this release (rmmod kipc; modprobe kipc)",
+			      info.abi_version, KIPC_ABI_VERSION);
+	return errorf(NULL, NULL, 0,
+		      "the loaded kipc module speaks another ABI than this library's (%d): load the module of this release",
+		      KIPC_ABI_VERSION);
+}
+
 /* Reports err about an object; returns 1, the failure status. */
 int obj_fail(const char *object, const char *name, int err)
 {
@@ -86,6 +104,8 @@ int obj_fail(const char *object, const char *name, int err)
 	if (err == ENODEV)
 		return errorf(NULL, NULL, 0,
 			      "the kipc module is not loaded (modprobe kipc)");
+	if (err == EPROTONOSUPPORT)
+		return abi_fail();
 	return errorf(object, name, err, NULL);
 }
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* kipc version: the library's version and the loaded module's. */
 
+#include <errno.h>
 #include <stdio.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#include "kipc.h"
+#include "cli.h"
 
 static void version_str(char *buf, size_t len, uint32_t code)
 {
@@ -19,7 +20,11 @@ static void print_module(const char *via, int ret,
 	char ver[32];
 
 	if (ret < 0) {
-		errorf("module", NULL, -ret, "cannot ask the module via %s", via);
+		if (ret == -EPROTONOSUPPORT)
+			abi_fail();
+		else
+			errorf("module", NULL, -ret,
+			       "cannot ask the module via %s", via);
 		if (json_output) {
 			json_begin_object(via);
 			json_uint("errno", -ret);

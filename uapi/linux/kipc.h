@@ -21,13 +21,18 @@
 #ifndef _UAPI_LINUX_KIPC_H
 #define _UAPI_LINUX_KIPC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define KIPC_DEVICE_NAME	"kipc"
 
-/* Bumped when a published struct or command changes meaning; never reused. */
-#define KIPC_ABI_VERSION	1
+/*
+ * Bumped when a published struct or command changes meaning; never reused.
+ * 2: the ioctls moved to magic 0xBB, numbers from 0x80 (1 used nsfs's 0xB7
+ * from 0); a module answers only the numbers of its own ABI.
+ */
+#define KIPC_ABI_VERSION	2
 
 /* Module version as (major << 16) | (minor << 8) | patch. */
 #define KIPC_VERSION_CODE(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
@@ -35,18 +40,18 @@
 /*
  * Features the loaded module supports, reported by KIPC_IOC_VERSION and by
  * KIPC_CMD_VERSION_GET. The library tests these before using a feature.
+ * Macros rather than an enum: an enumerator is an int in ISO C, and a
+ * 64-bit mask must not depend on the compiler's leniency.
  */
-enum kipc_feature {
-	KIPC_FEAT_VERSION	= 1ULL << 0,
-	KIPC_FEAT_NETLINK	= 1ULL << 1,
-	KIPC_FEAT_QUEUE		= 1ULL << 2,
-	KIPC_FEAT_REGION	= 1ULL << 3,
-	KIPC_FEAT_MONITOR	= 1ULL << 4,
-	KIPC_FEAT_NOTIFY	= 1ULL << 5,
-	KIPC_FEAT_CHANNEL	= 1ULL << 6,
-	KIPC_FEAT_BROADCAST	= 1ULL << 7,
-	KIPC_FEAT_PURGE		= 1ULL << 8,
-};
+#define KIPC_FEAT_VERSION	_BITULL(0)
+#define KIPC_FEAT_NETLINK	_BITULL(1)
+#define KIPC_FEAT_QUEUE		_BITULL(2)
+#define KIPC_FEAT_REGION	_BITULL(3)
+#define KIPC_FEAT_MONITOR	_BITULL(4)
+#define KIPC_FEAT_NOTIFY	_BITULL(5)
+#define KIPC_FEAT_CHANNEL	_BITULL(6)
+#define KIPC_FEAT_BROADCAST	_BITULL(7)
+#define KIPC_FEAT_PURGE		_BITULL(8)
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
 #define KIPC_NAME_MAX		255
@@ -65,27 +70,34 @@ enum kipc_feature {
 /* The most messages one batch ioctl moves. */
 #define KIPC_BATCH_MAX		1024
 
-#define KIPC_IOC_MAGIC		0xB7
+/*
+ * 0xBB is free in Documentation/userspace-api/ioctl/ioctl-number.rst of
+ * Linux 6.1, 6.12 and 7.3, so an ioctl sent to the wrong file (a namespace file,
+ * /dev/null) fails there with ENOTTY instead of meaning something else.
+ * kipc's numbers are 0x80-0x9F; they start above 0, as iommufd's and
+ * ntsync's do, so that no stray _IO(x, 0) probe lands on a command.
+ */
+#define KIPC_IOC_MAGIC		0xBB
 
 /*
  * Ioctl numbers. Never reuse or renumber one; retire it with a comment.
  * The size is not encoded in the number because it travels in the struct.
  */
 enum {
-	KIPC_CMD_BASE_VERSION		= 0x00,
-	KIPC_CMD_BASE_QUEUE_BIND	= 0x01,
-	KIPC_CMD_BASE_QUEUE_UNLINK	= 0x02,
-	KIPC_CMD_BASE_QUEUE_SEND	= 0x03,
-	KIPC_CMD_BASE_QUEUE_RECV	= 0x04,
-	KIPC_CMD_BASE_QUEUE_SEND_BATCH	= 0x05,
-	KIPC_CMD_BASE_QUEUE_RECV_BATCH	= 0x06,
-	KIPC_CMD_BASE_QUEUE_GETATTR	= 0x07,
-	KIPC_CMD_BASE_REGION_BIND	= 0x08,
-	KIPC_CMD_BASE_REGION_UNLINK	= 0x09,
-	KIPC_CMD_BASE_REGION_INFO	= 0x0a,
-	KIPC_CMD_BASE_QUEUE_NOTIFY	= 0x0b,
-	KIPC_CMD_BASE_QUEUE_PEER	= 0x0c,
-	KIPC_CMD_BASE_PURGE		= 0x0d,
+	KIPC_IOC_NR_VERSION		= 0x80,
+	KIPC_IOC_NR_QUEUE_BIND		= 0x81,
+	KIPC_IOC_NR_QUEUE_UNLINK	= 0x82,
+	KIPC_IOC_NR_QUEUE_SEND		= 0x83,
+	KIPC_IOC_NR_QUEUE_RECV		= 0x84,
+	KIPC_IOC_NR_QUEUE_SEND_BATCH	= 0x85,
+	KIPC_IOC_NR_QUEUE_RECV_BATCH	= 0x86,
+	KIPC_IOC_NR_QUEUE_GETATTR	= 0x87,
+	KIPC_IOC_NR_REGION_BIND		= 0x88,
+	KIPC_IOC_NR_REGION_UNLINK	= 0x89,
+	KIPC_IOC_NR_REGION_INFO		= 0x8a,
+	KIPC_IOC_NR_QUEUE_NOTIFY	= 0x8b,
+	KIPC_IOC_NR_QUEUE_PEER		= 0x8c,
+	KIPC_IOC_NR_PURGE		= 0x8d
 };
 
 /**
@@ -94,7 +106,7 @@ enum {
  * @flags: must be 0
  * @abi_version: out, KIPC_ABI_VERSION of the loaded module
  * @module_version: out, KIPC_VERSION_CODE() of the loaded module
- * @features: out, bitmask of enum kipc_feature
+ * @features: out, bitmask of KIPC_FEAT_*
  * @__reserved: must be 0
  *
  * Works on any handle, bound or not.
@@ -110,7 +122,7 @@ struct kipc_version {
 	__u64 __reserved;
 };
 
-#define KIPC_IOC_VERSION	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_VERSION)
+#define KIPC_IOC_VERSION	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_VERSION)
 
 /**
  * enum kipc_queue_bind_flags - flags of struct kipc_queue_bind
@@ -143,7 +155,7 @@ enum kipc_queue_bind_flags {
 	KIPC_QUEUE_CHANNEL	= 1 << 5,
 	KIPC_QUEUE_BROADCAST	= 1 << 6,
 	KIPC_QUEUE_DROP_OLDEST	= 1 << 7,
-	KIPC_QUEUE_ANONYMOUS	= 1 << 8,
+	KIPC_QUEUE_ANONYMOUS	= 1 << 8
 };
 
 /**
@@ -188,7 +200,7 @@ struct kipc_queue_bind {
 	__u64 __reserved;
 };
 
-#define KIPC_IOC_QUEUE_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_BIND)
+#define KIPC_IOC_QUEUE_BIND	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_BIND)
 
 /**
  * struct kipc_unlink - ioctl(KIPC_IOC_QUEUE_UNLINK)
@@ -213,7 +225,7 @@ struct kipc_unlink {
 	__u32 __reserved;
 };
 
-#define KIPC_IOC_QUEUE_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_UNLINK)
+#define KIPC_IOC_QUEUE_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_UNLINK)
 
 /**
  * enum kipc_io_flags - flags of the send and receive ioctls
@@ -236,7 +248,7 @@ enum kipc_io_flags {
 	KIPC_IO_TRUNC		= 1 << 3,
 	KIPC_IO_TYPE_EXACT	= 1 << 4,
 	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
-	KIPC_IO_NOSIGNAL	= 1 << 6,
+	KIPC_IO_NOSIGNAL	= 1 << 6
 };
 
 /**
@@ -269,6 +281,9 @@ struct kipc_msg {
 	__u64 time_ns;
 	__u64 seq;
 };
+
+/* The first published size of struct kipc_msg, the least a batch takes. */
+#define KIPC_MSG_SIZE_VER0	56
 
 /**
  * struct kipc_queue_io - ioctl(KIPC_IOC_QUEUE_SEND) and (KIPC_IOC_QUEUE_RECV)
@@ -304,8 +319,8 @@ struct kipc_queue_io {
 	struct kipc_msg msg;
 };
 
-#define KIPC_IOC_QUEUE_SEND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND)
-#define KIPC_IOC_QUEUE_RECV	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV)
+#define KIPC_IOC_QUEUE_SEND	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_SEND)
+#define KIPC_IOC_QUEUE_RECV	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_RECV)
 
 /**
  * struct kipc_queue_batch - ioctl(KIPC_IOC_QUEUE_SEND_BATCH) and
@@ -315,7 +330,10 @@ struct kipc_queue_io {
  * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
  * @msgs: pointer to an array of @count struct kipc_msg
  * @count: 1..KIPC_BATCH_MAX
- * @msg_size: sizeof(struct kipc_msg), so the element can grow
+ * @msg_size: sizeof(struct kipc_msg) as the caller knows it, at least
+ *	KIPC_MSG_SIZE_VER0, so the element can grow: a shorter element is
+ *	read as if zero-extended and written no further than its size; a
+ *	longer one's unknown tail must be zero (E2BIG)
  *
  * Send moves the messages in order, waiting for space as a single send
  * would. Receive waits as a single receive would for the first message,
@@ -325,7 +343,8 @@ struct kipc_queue_io {
  * when nothing was moved.
  *
  * Errors: those of struct kipc_queue_io, and EINVAL for count 0 or above
- * KIPC_BATCH_MAX or a msg_size smaller than the first struct kipc_msg.
+ * KIPC_BATCH_MAX or a msg_size below KIPC_MSG_SIZE_VER0; E2BIG for an
+ * element whose tail beyond the kernel's struct kipc_msg is not zero.
  */
 struct kipc_queue_batch {
 	__u32 size;
@@ -336,8 +355,8 @@ struct kipc_queue_batch {
 	__u32 msg_size;
 };
 
-#define KIPC_IOC_QUEUE_SEND_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND_BATCH)
-#define KIPC_IOC_QUEUE_RECV_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV_BATCH)
+#define KIPC_IOC_QUEUE_SEND_BATCH _IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_SEND_BATCH)
+#define KIPC_IOC_QUEUE_RECV_BATCH _IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_RECV_BATCH)
 
 /**
  * struct kipc_queue_attr - ioctl(KIPC_IOC_QUEUE_GETATTR)
@@ -379,10 +398,10 @@ struct kipc_queue_attr {
 
 /* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
 enum kipc_handle_flags {
-	KIPC_HANDLE_NONBLOCK	= 1 << 8,
+	KIPC_HANDLE_NONBLOCK	= 1 << 8
 };
 
-#define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_GETATTR)
+#define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_GETATTR)
 
 /**
  * struct kipc_queue_notify - ioctl(KIPC_IOC_QUEUE_NOTIFY)
@@ -413,10 +432,10 @@ struct kipc_queue_notify {
 };
 
 enum kipc_notify_flags {
-	KIPC_NOTIFY_REMOVE	= 1 << 0,
+	KIPC_NOTIFY_REMOVE	= 1 << 0
 };
 
-#define KIPC_IOC_QUEUE_NOTIFY	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_NOTIFY)
+#define KIPC_IOC_QUEUE_NOTIFY	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_NOTIFY)
 
 /**
  * struct kipc_queue_peer - ioctl(KIPC_IOC_QUEUE_PEER)
@@ -442,10 +461,10 @@ struct kipc_queue_peer {
 
 enum kipc_peer_flags {
 	KIPC_PEER_CLOEXEC	= 1 << 0,
-	KIPC_PEER_NONBLOCK	= 1 << 1,
+	KIPC_PEER_NONBLOCK	= 1 << 1
 };
 
-#define KIPC_IOC_QUEUE_PEER	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_PEER)
+#define KIPC_IOC_QUEUE_PEER	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_QUEUE_PEER)
 
 /**
  * enum kipc_region_bind_flags - flags of struct kipc_region_bind
@@ -465,7 +484,7 @@ enum kipc_region_bind_flags {
 	KIPC_REGION_CREATE	= 1 << 2,
 	KIPC_REGION_EXCL	= 1 << 3,
 	KIPC_REGION_AUTO_DELETE	= 1 << 4,
-	KIPC_REGION_UNLINKED	= 1 << 5,
+	KIPC_REGION_UNLINKED	= 1 << 5
 };
 
 /**
@@ -499,10 +518,10 @@ struct kipc_region_bind {
 	__u64 __reserved;
 };
 
-#define KIPC_IOC_REGION_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_BIND)
+#define KIPC_IOC_REGION_BIND	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_REGION_BIND)
 
 /* Takes struct kipc_unlink; errors as for KIPC_IOC_QUEUE_UNLINK. */
-#define KIPC_IOC_REGION_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_UNLINK)
+#define KIPC_IOC_REGION_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_REGION_UNLINK)
 
 /**
  * struct kipc_region_info - ioctl(KIPC_IOC_REGION_INFO)
@@ -532,7 +551,7 @@ struct kipc_region_info {
 	__u32 handle_flags;
 };
 
-#define KIPC_IOC_REGION_INFO	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_INFO)
+#define KIPC_IOC_REGION_INFO	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_REGION_INFO)
 
 /**
  * enum kipc_purge_flags - flags of struct kipc_purge
@@ -540,7 +559,7 @@ struct kipc_region_info {
  *	a later, narrower purge can be told apart
  */
 enum kipc_purge_flags {
-	KIPC_PURGE_ALL		= 1 << 0,
+	KIPC_PURGE_ALL		= 1 << 0
 };
 
 /**
@@ -569,7 +588,7 @@ struct kipc_purge {
 	__u64 messages;
 };
 
-#define KIPC_IOC_PURGE		_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_PURGE)
+#define KIPC_IOC_PURGE		_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_PURGE)
 
 /*
  * Generic netlink family. Documentation/netlink/specs/kipc.yaml describes it;

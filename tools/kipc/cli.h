@@ -42,6 +42,7 @@ int no_opt(int opt, const char *arg, void *ctx);
 int positional(const char *cmd, int argc, char **argv, int max_extra,
 	       const char **name);
 int obj_fail(const char *object, const char *name, int err);
+int abi_fail(void);
 int read_stdin(size_t max, char **bufp, size_t *lenp);
 void format_time(char *out, size_t size, uint64_t ns);
 void format_size(char *out, size_t size, uint64_t bytes);
@@ -78,7 +79,7 @@ int do_purge(int argc, char **argv);
  * What queues and regions share (object.c): listing, inspection and
  * ownership by name, over netlink.
  */
-#include <kipc.h>
+#include <libkipc.h>
 
 /* One object as listed or shown: its info, and a queue's state too. */
 struct obj_row {

@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * kipc: kernel-mediated IPC through /dev/kipc and the "kipc" generic
+ * netlink family.
+ *
+ * Every ioctl takes a pointer to a struct that starts with
+ * "__u32 size; __u32 flags;". The caller sets size to sizeof() of the struct
+ * it was built against. The kernel accepts an older, smaller struct (down to
+ * the first published size) and a newer, larger one whose unknown tail is
+ * zero, so the ABI can grow without new ioctl numbers. Output fields are
+ * written back only up to the caller's size.
+ *
+ * Errors common to every ioctl:
+ *   EFAULT  the struct pointer cannot be read or written
+ *   EINVAL  size is below the first published size of the struct;
+ *           a flag is unknown; a reserved field is non-zero
+ *   E2BIG   size is larger than the kernel knows and the unknown tail
+ *           is not all zero
+ *   ENOTTY  the ioctl number is unknown
+ */
+#ifndef _UAPI_LINUX_KIPC_H
+#define _UAPI_LINUX_KIPC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define KIPC_DEVICE_NAME	"kipc"
+
+/* Bumped when a published struct or command changes meaning; never reused. */
+#define KIPC_ABI_VERSION	1
+
+/* Module version as (major << 16) | (minor << 8) | patch. */
+#define KIPC_VERSION_CODE(maj, min, pat) (((maj) << 16) | ((min) << 8) | (pat))
+
+/*
+ * Features the loaded module supports, reported by KIPC_IOC_VERSION and by
+ * KIPC_CMD_VERSION_GET. The library tests these before using a feature.
+ */
+enum kipc_feature {
+	KIPC_FEAT_VERSION	= 1ULL << 0,
+	KIPC_FEAT_NETLINK	= 1ULL << 1,
+	KIPC_FEAT_QUEUE		= 1ULL << 2,
+	KIPC_FEAT_REGION	= 1ULL << 3,
+	KIPC_FEAT_MONITOR	= 1ULL << 4,
+	KIPC_FEAT_NOTIFY	= 1ULL << 5,
+	KIPC_FEAT_CHANNEL	= 1ULL << 6,
+	KIPC_FEAT_BROADCAST	= 1ULL << 7,
+	KIPC_FEAT_PURGE		= 1ULL << 8,
+};
+
+/* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
+#define KIPC_NAME_MAX		255
+
+/* Message priorities are 0..KIPC_PRIO_MAX-1; higher is received first. */
+#define KIPC_PRIO_MAX		32
+
+/*
+ * Hard limits on a queue's capacity, whatever the module parameters say.
+ * Below them, max_msgs above the module's max_msgs_limit, or max_msg_size
+ * above its msg_size_limit, needs CAP_SYS_RESOURCE.
+ */
+#define KIPC_QUEUE_HARD_MAX_MSGS	65536
+#define KIPC_QUEUE_HARD_MSG_SIZE	(16 << 20)
+
+/* The most messages one batch ioctl moves. */
+#define KIPC_BATCH_MAX		1024
+
+#define KIPC_IOC_MAGIC		0xB7
+
+/*
+ * Ioctl numbers. Never reuse or renumber one; retire it with a comment.
+ * The size is not encoded in the number because it travels in the struct.
+ */
+enum {
+	KIPC_CMD_BASE_VERSION		= 0x00,
+	KIPC_CMD_BASE_QUEUE_BIND	= 0x01,
+	KIPC_CMD_BASE_QUEUE_UNLINK	= 0x02,
+	KIPC_CMD_BASE_QUEUE_SEND	= 0x03,
+	KIPC_CMD_BASE_QUEUE_RECV	= 0x04,
+	KIPC_CMD_BASE_QUEUE_SEND_BATCH	= 0x05,
+	KIPC_CMD_BASE_QUEUE_RECV_BATCH	= 0x06,
+	KIPC_CMD_BASE_QUEUE_GETATTR	= 0x07,
+	KIPC_CMD_BASE_REGION_BIND	= 0x08,
+	KIPC_CMD_BASE_REGION_UNLINK	= 0x09,
+	KIPC_CMD_BASE_REGION_INFO	= 0x0a,
+	KIPC_CMD_BASE_QUEUE_NOTIFY	= 0x0b,
+	KIPC_CMD_BASE_QUEUE_PEER	= 0x0c,
+	KIPC_CMD_BASE_PURGE		= 0x0d,
+};
+
+/**
+ * struct kipc_version - ioctl(KIPC_IOC_VERSION)
+ * @size: sizeof(struct kipc_version)
+ * @flags: must be 0
+ * @abi_version: out, KIPC_ABI_VERSION of the loaded module
+ * @module_version: out, KIPC_VERSION_CODE() of the loaded module
+ * @features: out, bitmask of enum kipc_feature
+ * @__reserved: must be 0
+ *
+ * Works on any handle, bound or not.
+ *
+ * Errors: only the common ones.
+ */
+struct kipc_version {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_version;
+	__u32 module_version;
+	__u64 features;
+	__u64 __reserved;
+};
+
+#define KIPC_IOC_VERSION	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_VERSION)
+
+/**
+ * enum kipc_queue_bind_flags - flags of struct kipc_queue_bind
+ * @KIPC_QUEUE_READ: the handle may receive
+ * @KIPC_QUEUE_WRITE: the handle may send
+ * @KIPC_QUEUE_CREATE: create the queue if the name is free (O_CREAT)
+ * @KIPC_QUEUE_EXCL: with CREATE, fail with EEXIST if it exists (O_EXCL)
+ * @KIPC_QUEUE_AUTO_DELETE: with CREATE, the queue is unlinked when its
+ *	last handle closes, so a crashed program leaves nothing behind
+ * @KIPC_QUEUE_CHANNEL: with CREATE, a pipe-like queue: at most one handle
+ *	bound for reading and one for writing (EBUSY for another). Once the
+ *	writer has closed and the queue is drained, receives report end of
+ *	file; once the reader has closed, sends fail with EPIPE
+ * @KIPC_QUEUE_BROADCAST: with CREATE, every handle bound for reading
+ *	receives every message sent after it bound, in send order; each
+ *	reader's backlog holds at most max_msgs messages
+ * @KIPC_QUEUE_DROP_OLDEST: with BROADCAST, a reader whose backlog is full
+ *	loses its oldest message (counted in @dropped of the attributes)
+ *	instead of making the writer wait
+ * @KIPC_QUEUE_ANONYMOUS: create a queue with no name (name_len 0) that
+ *	only this handle and its peers (KIPC_IOC_QUEUE_PEER) can reach; it
+ *	goes away with the last of them
+ */
+enum kipc_queue_bind_flags {
+	KIPC_QUEUE_READ		= 1 << 0,
+	KIPC_QUEUE_WRITE	= 1 << 1,
+	KIPC_QUEUE_CREATE	= 1 << 2,
+	KIPC_QUEUE_EXCL		= 1 << 3,
+	KIPC_QUEUE_AUTO_DELETE	= 1 << 4,
+	KIPC_QUEUE_CHANNEL	= 1 << 5,
+	KIPC_QUEUE_BROADCAST	= 1 << 6,
+	KIPC_QUEUE_DROP_OLDEST	= 1 << 7,
+	KIPC_QUEUE_ANONYMOUS	= 1 << 8,
+};
+
+/**
+ * struct kipc_queue_bind - ioctl(KIPC_IOC_QUEUE_BIND)
+ * @size: sizeof(struct kipc_queue_bind)
+ * @flags: enum kipc_queue_bind_flags; READ, WRITE or both is required
+ * @name: pointer to the name, name_len bytes, not NUL-terminated
+ * @name_len: 1..KIPC_NAME_MAX
+ * @mode: permission bits, at most 0777, when creating (no umask applies,
+ *	as for System V IPC)
+ * @max_msgs: capacity in messages when creating; 0 picks the default
+ * @max_msg_size: largest payload in bytes when creating; 0 picks the default
+ * @__reserved: must be 0
+ *
+ * Binds an unbound handle to a queue in the caller's IPC namespace. The
+ * mode is checked like a file's against the caller's fsuid and fsgid;
+ * CAP_IPC_OWNER in the namespace's user namespace overrides it. A queue
+ * created without AUTO_DELETE lives until unlinked, even with no handles.
+ *
+ * Errors:
+ *   EINVAL       no access flag; EXCL or AUTO_DELETE without CREATE;
+ *                name_len 0 or a NUL in the name; mode beyond 0777;
+ *                max_msgs or max_msg_size above the module's ceiling
+ *                (without CAP_SYS_RESOURCE) or above the hard limit
+ *   ENAMETOOLONG name_len > KIPC_NAME_MAX
+ *   EBUSY        the handle is already bound
+ *   ENOENT       no queue of that name and no CREATE
+ *   EEXIST       CREATE|EXCL and the name exists
+ *   EACCES       the mode refuses the requested access
+ *   ENOSPC       the namespace holds the module's max_queues already
+ *   EMFILE       the creator's RLIMIT_MSGQUEUE cannot cover the queue
+ *   ENOMEM       out of memory
+ */
+struct kipc_queue_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u64 __reserved;
+};
+
+#define KIPC_IOC_QUEUE_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_BIND)
+
+/**
+ * struct kipc_unlink - ioctl(KIPC_IOC_QUEUE_UNLINK)
+ * @size: sizeof(struct kipc_unlink)
+ * @flags: must be 0
+ * @name: pointer to the name, name_len bytes
+ * @name_len: 1..KIPC_NAME_MAX
+ * @__reserved: must be 0
+ *
+ * Removes the name; handles already bound keep working, and the queue is
+ * freed with the last of them. Works on any handle, bound or not.
+ *
+ * Errors: EINVAL and ENAMETOOLONG as for the name of KIPC_IOC_QUEUE_BIND;
+ * ENOENT no such queue; EPERM the caller's fsuid is neither the owner's
+ * nor the creator's and it lacks CAP_IPC_OWNER.
+ */
+struct kipc_unlink {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 __reserved;
+};
+
+#define KIPC_IOC_QUEUE_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_UNLINK)
+
+/**
+ * enum kipc_io_flags - flags of the send and receive ioctls
+ * @KIPC_IO_NONBLOCK: fail with EAGAIN instead of waiting, whatever the
+ *	handle's O_NONBLOCK
+ * @KIPC_IO_TIMEOUT: wait no later than @timeout_ns, an absolute
+ *	CLOCK_MONOTONIC time; ETIMEDOUT once it passes
+ * @KIPC_IO_PEEK: receive: copy the message out but leave it queued
+ * @KIPC_IO_TRUNC: receive: copy what fits of a message larger than the
+ *	buffer and remove it, instead of failing with EMSGSIZE
+ * @KIPC_IO_TYPE_EXACT: receive: only messages whose type equals @type
+ * @KIPC_IO_TYPE_EXCEPT: receive: only messages whose type differs from @type
+ * @KIPC_IO_NOSIGNAL: send on a channel whose reader is gone: fail with
+ *	EPIPE without raising SIGPIPE
+ */
+enum kipc_io_flags {
+	KIPC_IO_NONBLOCK	= 1 << 0,
+	KIPC_IO_TIMEOUT		= 1 << 1,
+	KIPC_IO_PEEK		= 1 << 2,
+	KIPC_IO_TRUNC		= 1 << 3,
+	KIPC_IO_TYPE_EXACT	= 1 << 4,
+	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
+	KIPC_IO_NOSIGNAL	= 1 << 6,
+};
+
+/**
+ * struct kipc_msg - one message, for send and receive
+ * @buf: pointer to the payload (send) or the buffer (receive)
+ * @len: send: payload length; receive: in, the buffer's size; out, the
+ *	message's full length, which exceeds the bytes copied only with
+ *	KIPC_IO_TRUNC
+ * @prio: send: 0..KIPC_PRIO_MAX-1; receive: out
+ * @type: send: any value; receive: in, the selector with
+ *	KIPC_IO_TYPE_EXACT or KIPC_IO_TYPE_EXCEPT; out, the message's type
+ * @pid: receive, out: the sender's process ID in the receiver's PID
+ *	namespace, 0 if it has none there
+ * @tid: receive, out: the sending thread's ID, likewise
+ * @uid: receive, out: the sender's euid in the receiver's user namespace
+ * @gid: receive, out: the sender's egid in the receiver's user namespace
+ * @time_ns: receive, out: CLOCK_REALTIME when the message was sent
+ * @seq: receive, out: the queue's sequence number of the message,
+ *	counting from 1
+ */
+struct kipc_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__u64 type;
+	__s32 pid;
+	__s32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u64 time_ns;
+	__u64 seq;
+};
+
+/**
+ * struct kipc_queue_io - ioctl(KIPC_IOC_QUEUE_SEND) and (KIPC_IOC_QUEUE_RECV)
+ * @size: sizeof(struct kipc_queue_io)
+ * @flags: enum kipc_io_flags; PEEK, TRUNC and TYPE_* only for receive
+ * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
+ * @msg: the message
+ *
+ * Both return 0 on success. On send, the output-only fields of @msg are
+ * ignored. Send copies @msg.len bytes from @msg.buf into the queue, waiting
+ * while it is full. Receive takes the oldest message of the highest priority
+ * that the selector accepts, waiting while there is none. Only one waiter
+ * is woken per message or per freed slot. A signal interrupts a wait and
+ * the call restarts when the handler allows, else fails with EINTR.
+ *
+ * Errors:
+ *   EBADF     the handle is not bound to a queue, or was bound without
+ *             the access the call needs (as for mq_send on O_RDONLY)
+ *   EINVAL    prio >= KIPC_PRIO_MAX; a receive flag on send; both TYPE_*
+ *   EMSGSIZE  send: len > max_msg_size; receive: the message is larger
+ *             than the buffer and KIPC_IO_TRUNC is not set (it stays
+ *             queued, and len reports its size)
+ *   EAGAIN    it would wait, and KIPC_IO_NONBLOCK or O_NONBLOCK is set
+ *   ETIMEDOUT the deadline passed
+ *   EINTR     a signal arrived while waiting
+ *   EFAULT    the payload or buffer is not accessible
+ *   ENOMEM    out of memory
+ */
+struct kipc_queue_io {
+	__u32 size;
+	__u32 flags;
+	__s64 timeout_ns;
+	struct kipc_msg msg;
+};
+
+#define KIPC_IOC_QUEUE_SEND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND)
+#define KIPC_IOC_QUEUE_RECV	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV)
+
+/**
+ * struct kipc_queue_batch - ioctl(KIPC_IOC_QUEUE_SEND_BATCH) and
+ *	(KIPC_IOC_QUEUE_RECV_BATCH)
+ * @size: sizeof(struct kipc_queue_batch)
+ * @flags: enum kipc_io_flags, applied to every message
+ * @timeout_ns: with KIPC_IO_TIMEOUT, the absolute CLOCK_MONOTONIC deadline
+ * @msgs: pointer to an array of @count struct kipc_msg
+ * @count: 1..KIPC_BATCH_MAX
+ * @msg_size: sizeof(struct kipc_msg), so the element can grow
+ *
+ * Send moves the messages in order, waiting for space as a single send
+ * would. Receive waits as a single receive would for the first message,
+ * then takes as many more as are ready without waiting. The return value
+ * is the number of messages moved. If a message fails after others were
+ * moved, the call returns the count so far; the error is returned only
+ * when nothing was moved.
+ *
+ * Errors: those of struct kipc_queue_io, and EINVAL for count 0 or above
+ * KIPC_BATCH_MAX or a msg_size smaller than the first struct kipc_msg.
+ */
+struct kipc_queue_batch {
+	__u32 size;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u64 msgs;
+	__u32 count;
+	__u32 msg_size;
+};
+
+#define KIPC_IOC_QUEUE_SEND_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_SEND_BATCH)
+#define KIPC_IOC_QUEUE_RECV_BATCH _IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_RECV_BATCH)
+
+/**
+ * struct kipc_queue_attr - ioctl(KIPC_IOC_QUEUE_GETATTR)
+ * @size: sizeof(struct kipc_queue_attr)
+ * @flags: must be 0
+ * @max_msgs: out, capacity in messages
+ * @max_msg_size: out, largest payload
+ * @cur_msgs: out, messages queued now
+ * @queue_flags: out, the creation flags among AUTO_DELETE, CHANNEL,
+ *	BROADCAST, DROP_OLDEST and ANONYMOUS
+ * @cur_bytes: out, payload bytes queued now
+ * @sent: out, messages sent since creation
+ * @received: out, messages received (not peeked) since creation
+ * @mode: out, permission bits
+ * @uid: out, owner in the caller's user namespace
+ * @gid: out, group in the caller's user namespace
+ * @handle_flags: out, KIPC_QUEUE_READ/WRITE of this handle, and
+ *	KIPC_HANDLE_NONBLOCK when the handle has O_NONBLOCK
+ * @dropped: out, broadcast messages that slow readers lost (DROP_OLDEST)
+ *
+ * Errors: EBADF the handle is not bound to a queue.
+ */
+struct kipc_queue_attr {
+	__u32 size;
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 cur_msgs;
+	__u32 queue_flags;
+	__u64 cur_bytes;
+	__u64 sent;
+	__u64 received;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 handle_flags;
+	__u64 dropped;
+};
+
+/* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
+enum kipc_handle_flags {
+	KIPC_HANDLE_NONBLOCK	= 1 << 8,
+};
+
+#define KIPC_IOC_QUEUE_GETATTR	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_GETATTR)
+
+/**
+ * struct kipc_queue_notify - ioctl(KIPC_IOC_QUEUE_NOTIFY)
+ * @size: sizeof(struct kipc_queue_notify)
+ * @flags: 0 to register, KIPC_NOTIFY_REMOVE to remove this handle's
+ *	registration
+ * @signo: the signal to send, 1.._NSIG-1
+ * @__reserved: must be 0
+ * @value: delivered in si_value
+ *
+ * Like mq_notify(): asks for one signal when a message arrives in an empty
+ * queue and no receiver is waiting for it. The signal goes to the thread
+ * that registered, with si_code SI_MESGQ, si_value @value, and si_pid and
+ * si_uid of the sender. The registration ends when it fires, when it is
+ * removed, or when the registering handle closes. One registration per
+ * queue; not for broadcast queues. Needs KIPC_QUEUE_READ.
+ *
+ * Errors: EBADF not bound to a queue for reading; EINVAL a bad signal, or
+ * a broadcast queue; EBUSY a registration exists; ENOENT remove without a
+ * registration by this handle.
+ */
+struct kipc_queue_notify {
+	__u32 size;
+	__u32 flags;
+	__s32 signo;
+	__u32 __reserved;
+	__u64 value;
+};
+
+enum kipc_notify_flags {
+	KIPC_NOTIFY_REMOVE	= 1 << 0,
+};
+
+#define KIPC_IOC_QUEUE_NOTIFY	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_NOTIFY)
+
+/**
+ * struct kipc_queue_peer - ioctl(KIPC_IOC_QUEUE_PEER)
+ * @size: sizeof(struct kipc_queue_peer)
+ * @flags: KIPC_PEER_CLOEXEC, KIPC_PEER_NONBLOCK for the new descriptor
+ * @access: KIPC_QUEUE_READ and/or KIPC_QUEUE_WRITE
+ * @fd: out, the new descriptor (ignored on input)
+ *
+ * Opens another handle to the queue this handle is bound to, with the
+ * access asked for, checked against the queue's mode as a bind would be.
+ * This is how a second end reaches an anonymous queue (pipe(2)-like).
+ * Returns the new descriptor, also stored in @fd.
+ *
+ * Errors: EBADF not bound to a queue; EINVAL no access; EACCES the mode
+ * refuses it; EBUSY a channel's end is taken; EMFILE no descriptor free.
+ */
+struct kipc_queue_peer {
+	__u32 size;
+	__u32 flags;
+	__u32 access;
+	__s32 fd;
+};
+
+enum kipc_peer_flags {
+	KIPC_PEER_CLOEXEC	= 1 << 0,
+	KIPC_PEER_NONBLOCK	= 1 << 1,
+};
+
+#define KIPC_IOC_QUEUE_PEER	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_QUEUE_PEER)
+
+/**
+ * enum kipc_region_bind_flags - flags of struct kipc_region_bind
+ * @KIPC_REGION_READ: the handle may map the region readable
+ * @KIPC_REGION_WRITE: the handle may map the region writable
+ * @KIPC_REGION_CREATE: create the region if the name is free
+ * @KIPC_REGION_EXCL: with CREATE, fail with EEXIST if it exists
+ * @KIPC_REGION_AUTO_DELETE: with CREATE, the region is unlinked when its
+ *	last handle closes (its memory stays while it is mapped)
+ * @KIPC_REGION_UNLINKED: reported in a listing's KIPC_A_REGION_FLAGS only,
+ *	never accepted by a bind: the region's name is gone, and handles or
+ *	mappings keep its memory alive
+ */
+enum kipc_region_bind_flags {
+	KIPC_REGION_READ	= 1 << 0,
+	KIPC_REGION_WRITE	= 1 << 1,
+	KIPC_REGION_CREATE	= 1 << 2,
+	KIPC_REGION_EXCL	= 1 << 3,
+	KIPC_REGION_AUTO_DELETE	= 1 << 4,
+	KIPC_REGION_UNLINKED	= 1 << 5,
+};
+
+/**
+ * struct kipc_region_bind - ioctl(KIPC_IOC_REGION_BIND)
+ * @size: sizeof(struct kipc_region_bind)
+ * @flags: enum kipc_region_bind_flags; READ is required
+ * @name: pointer to the name, name_len bytes, not NUL-terminated
+ * @name_len: 1..KIPC_NAME_MAX
+ * @mode: permission bits (at most 0777) when creating
+ * @region_size: bytes; when creating, 1..max_region_size, rounded up to
+ *	pages; when binding to an existing region, 0 or at most its size
+ * @__reserved: must be 0
+ *
+ * Binds an unbound handle to a shared-memory region, whose pages are then
+ * reached with mmap(MAP_SHARED) on the handle. The pages are shmem pages:
+ * zero-filled, swappable and charged to the memory cgroup of the task that
+ * first touches them, so futexes and process-shared pthread objects placed
+ * in a region work across processes.
+ *
+ * Errors: as KIPC_IOC_QUEUE_BIND, with EINVAL also for no READ flag, a
+ * region_size of 0 or above the module's max_region_size when creating,
+ * or above the existing region's size; ENOSPC beyond max_regions.
+ */
+struct kipc_region_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u64 region_size;
+	__u64 __reserved;
+};
+
+#define KIPC_IOC_REGION_BIND	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_BIND)
+
+/* Takes struct kipc_unlink; errors as for KIPC_IOC_QUEUE_UNLINK. */
+#define KIPC_IOC_REGION_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_UNLINK)
+
+/**
+ * struct kipc_region_info - ioctl(KIPC_IOC_REGION_INFO)
+ * @size: sizeof(struct kipc_region_info)
+ * @flags: must be 0
+ * @region_size: out, bytes, a multiple of the page size
+ * @mode: out, permission bits
+ * @uid: out, owner in the caller's user namespace
+ * @gid: out, group in the caller's user namespace
+ * @handles: out, handles bound to the region
+ * @mappings: out, memory mappings (VMAs) of the region, in any process
+ * @region_flags: out, KIPC_REGION_AUTO_DELETE if set at creation
+ * @handle_flags: out, KIPC_REGION_READ/WRITE of this handle
+ *
+ * Errors: EBADF the handle is not bound to a region.
+ */
+struct kipc_region_info {
+	__u32 size;
+	__u32 flags;
+	__u64 region_size;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 handles;
+	__u64 mappings;
+	__u32 region_flags;
+	__u32 handle_flags;
+};
+
+#define KIPC_IOC_REGION_INFO	_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_REGION_INFO)
+
+/**
+ * enum kipc_purge_flags - flags of struct kipc_purge
+ * @KIPC_PURGE_ALL: every name in every IPC namespace; required, so that
+ *	a later, narrower purge can be told apart
+ */
+enum kipc_purge_flags {
+	KIPC_PURGE_ALL		= 1 << 0,
+};
+
+/**
+ * struct kipc_purge - ioctl(KIPC_IOC_PURGE)
+ * @size: sizeof(struct kipc_purge)
+ * @flags: KIPC_PURGE_ALL
+ * @queues: out, queue names deleted
+ * @regions: out, region names deleted
+ * @messages: out, messages the deleted queues held
+ *
+ * Unlinks every named queue and region, as KIPC_IOC_QUEUE_UNLINK and
+ * KIPC_IOC_REGION_UNLINK would one by one, whoever owns them. Each name
+ * holds a reference on the module, so that an unload never discards what
+ * was accepted; this is how an administrator lets go of them all before
+ * an unload. Objects still bound to handles or mapped live on unnamed
+ * until those go. Works on any handle, bound or not.
+ *
+ * Errors: EPERM without CAP_SYS_ADMIN in the initial user namespace;
+ * EINVAL without KIPC_PURGE_ALL or with an unknown flag.
+ */
+struct kipc_purge {
+	__u32 size;
+	__u32 flags;
+	__u32 queues;
+	__u32 regions;
+	__u64 messages;
+};
+
+#define KIPC_IOC_PURGE		_IO(KIPC_IOC_MAGIC, KIPC_CMD_BASE_PURGE)
+
+/*
+ * Generic netlink family. Documentation/netlink/specs/kipc.yaml describes it;
+ * keep the two in step.
+ */
+#define KIPC_FAMILY_NAME	"kipc"
+#define KIPC_FAMILY_VERSION	1
+
+enum {
+	KIPC_A_VERSION_UNSPEC,
+	KIPC_A_VERSION_ABI,		/* u32 */
+	KIPC_A_VERSION_MODULE,		/* u32 */
+	KIPC_A_VERSION_FEATURES,	/* u64 */
+	KIPC_A_VERSION_PAD,
+
+	__KIPC_A_VERSION_MAX,
+	KIPC_A_VERSION_MAX = (__KIPC_A_VERSION_MAX - 1)
+};
+
+/* Attributes shared by queues and regions come first in both sets. */
+enum {
+	KIPC_A_QUEUE_UNSPEC,
+	KIPC_A_QUEUE_NAME,		/* string, 1..KIPC_NAME_MAX bytes */
+	KIPC_A_QUEUE_UID,		/* u32, in the caller's user namespace */
+	KIPC_A_QUEUE_GID,		/* u32 */
+	KIPC_A_QUEUE_MODE,		/* u32, at most 0777 */
+	KIPC_A_QUEUE_FLAGS,		/* u32, KIPC_QUEUE_AUTO_DELETE */
+	KIPC_A_QUEUE_HANDLES,		/* u32 */
+	KIPC_A_QUEUE_CTIME,		/* u64, CLOCK_REALTIME ns */
+	KIPC_A_QUEUE_MAX_MSGS,		/* u32 */
+	KIPC_A_QUEUE_MAX_MSG_SIZE,	/* u32 */
+	KIPC_A_QUEUE_CUR_MSGS,		/* u32 */
+	KIPC_A_QUEUE_CUR_BYTES,		/* u64 */
+	KIPC_A_QUEUE_SENT,		/* u64 */
+	KIPC_A_QUEUE_RECEIVED,		/* u64 */
+	KIPC_A_QUEUE_FAILED,		/* u64 */
+	KIPC_A_QUEUE_PAD,
+	KIPC_A_QUEUE_DROPPED,		/* u64, broadcast losses */
+	/*
+	 * Introspection, as the caller's namespaces see it: tasks blocked
+	 * in a receive or a send now; the thread that registered for the
+	 * arrival signal, and the signal (both 0: none registered); the
+	 * process of the last send and of the last receive, and when
+	 * (CLOCK_REALTIME ns; 0: none yet). An ID that the caller's PID
+	 * namespace cannot see reads 0.
+	 */
+	KIPC_A_QUEUE_RECV_WAITERS,	/* u32 */
+	KIPC_A_QUEUE_SEND_WAITERS,	/* u32 */
+	KIPC_A_QUEUE_NOTIFY_PID,	/* u32, a thread ID */
+	KIPC_A_QUEUE_NOTIFY_SIGNAL,	/* u32 */
+	KIPC_A_QUEUE_LAST_SEND_PID,	/* u32, a process ID */
+	KIPC_A_QUEUE_LAST_SEND_TIME,	/* u64 */
+	KIPC_A_QUEUE_LAST_RECV_PID,	/* u32, a process ID */
+	KIPC_A_QUEUE_LAST_RECV_TIME,	/* u64 */
+
+	__KIPC_A_QUEUE_MAX,
+	KIPC_A_QUEUE_MAX = (__KIPC_A_QUEUE_MAX - 1)
+};
+
+enum {
+	KIPC_A_REGION_UNSPEC,
+	KIPC_A_REGION_NAME,		/* string, 1..KIPC_NAME_MAX bytes */
+	KIPC_A_REGION_UID,		/* u32 */
+	KIPC_A_REGION_GID,		/* u32 */
+	KIPC_A_REGION_MODE,		/* u32, at most 0777 */
+	KIPC_A_REGION_FLAGS,		/* u32, KIPC_REGION_AUTO_DELETE,
+					 * KIPC_REGION_UNLINKED
+					 */
+	KIPC_A_REGION_HANDLES,		/* u32 */
+	KIPC_A_REGION_CTIME,		/* u64, CLOCK_REALTIME ns */
+	KIPC_A_REGION_SIZE,		/* u64 */
+	KIPC_A_REGION_MAPPINGS,		/* u64 */
+	KIPC_A_REGION_PAD,
+
+	__KIPC_A_REGION_MAX,
+	KIPC_A_REGION_MAX = (__KIPC_A_REGION_MAX - 1)
+};
+
+enum {
+	KIPC_A_STATS_UNSPEC,
+	KIPC_A_STATS_QUEUES,		/* u32, alive module-wide */
+	KIPC_A_STATS_REGIONS,		/* u32, alive module-wide */
+	KIPC_A_STATS_NAMESPACES,	/* u32, IPC namespaces in use */
+	KIPC_A_STATS_LISTENERS,		/* u32, monitor subscriptions */
+	KIPC_A_STATS_MAX_QUEUES,	/* u32, module parameters from here */
+	KIPC_A_STATS_MAX_REGIONS,	/* u32 */
+	KIPC_A_STATS_DEFAULT_MAX_MSGS,	/* u32 */
+	KIPC_A_STATS_MAX_MSGS_LIMIT,	/* u32 */
+	KIPC_A_STATS_DEFAULT_MSG_SIZE,	/* u32 */
+	KIPC_A_STATS_MSG_SIZE_LIMIT,	/* u32 */
+	KIPC_A_STATS_MAX_REGION_SIZE,	/* u64 */
+	KIPC_A_STATS_PAD,
+
+	__KIPC_A_STATS_MAX,
+	KIPC_A_STATS_MAX = (__KIPC_A_STATS_MAX - 1)
+};
+
+/*
+ * Commands. The *_NTF ones are events, sent only to sockets that
+ * subscribed with KIPC_CMD_MONITOR, and only for objects in the
+ * subscriber's IPC namespace; they carry the same attributes as a get.
+ */
+enum {
+	KIPC_CMD_UNSPEC,
+	KIPC_CMD_VERSION_GET,
+	KIPC_CMD_QUEUE_GET,
+	KIPC_CMD_QUEUE_DEL,
+	KIPC_CMD_QUEUE_SET,
+	KIPC_CMD_REGION_GET,
+	KIPC_CMD_REGION_DEL,
+	KIPC_CMD_REGION_SET,
+	KIPC_CMD_STATS_GET,
+	KIPC_CMD_MONITOR,
+	KIPC_CMD_QUEUE_CREATE_NTF,
+	KIPC_CMD_QUEUE_DELETE_NTF,
+	KIPC_CMD_QUEUE_CHANGE_NTF,
+	KIPC_CMD_REGION_CREATE_NTF,
+	KIPC_CMD_REGION_DELETE_NTF,
+	KIPC_CMD_REGION_CHANGE_NTF,
+
+	__KIPC_CMD_MAX,
+	KIPC_CMD_MAX = (__KIPC_CMD_MAX - 1)
+};
+
+#endif /* _UAPI_LINUX_KIPC_H */
