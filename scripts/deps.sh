@@ -36,10 +36,14 @@ have_bpo_source() {
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
 # No sparse: bookworm's is too old for 7.3, and scripts/sparse.sh builds
 # a newer one from Debian's source package (dpkg-dev unpacks it).
+# nats-server and libnats-dev: kipc-bridge (tools/kipc-bridge) links the
+# NATS C client, and its guest test runs a JetStream cluster; both are in
+# bookworm's main, so no other suite is needed.
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 dpkg-dev linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
-	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
+	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian \
+	 nats-server libnats-dev; do
 	have_pkg "$p" || missing="$missing $p"
 done
 
