@@ -60,6 +60,8 @@ kernels_ok=0
 if [ -z "$missing" ] && [ $qemu_ok -eq 1 ]; then
 	# Anyone may unpack the kernels: apt-get download needs no root.
 	[ $kernels_ok -eq 1 ] || "$TOP"/scripts/cloud-kernels.sh fetch
+"$TOP"/scripts/cloud-kernels.sh veth
+	"$TOP"/scripts/cloud-kernels.sh veth
 	exit 0
 fi
 
@@ -159,3 +161,4 @@ if [ -n "$missing$qemu_pkgs" ]; then
 fi
 
 "$TOP"/scripts/cloud-kernels.sh fetch
+"$TOP"/scripts/cloud-kernels.sh veth
