@@ -129,8 +129,17 @@ modules:
 lib:
 	$(Q)$(MAKE) -C lib
 
+# kipc-bridge needs the NATS C client (libnats-dev, which "make deps"
+# installs); without it the rest builds and this says why it did not.
+HAVE_NATS := $(shell pkg-config --exists libnats 2>/dev/null && echo 1)
+
 tools: lib
 	$(Q)$(MAKE) -C tools/kipc
+ifeq ($(HAVE_NATS),1)
+	$(Q)$(MAKE) -C tools/kipc-bridge
+else
+	@echo "kipc-bridge: skipped, pkg-config finds no libnats (install libnats-dev, or run 'make deps')"
+endif
 
 examples: lib
 	$(Q)$(MAKE) -C examples
@@ -257,11 +266,21 @@ install-lib: lib
 
 install-tools: tools
 	$(Q)$(MAKE) -C tools/kipc install DESTDIR=$(DESTDIR)
+ifeq ($(HAVE_NATS),1)
+	$(Q)$(MAKE) -C tools/kipc-bridge install DESTDIR=$(DESTDIR)
+endif
+
+# kipc-bridge's page goes with kipc-bridge, where libnats let it be built.
+INSTALL_MAN_PAGES := $(filter-out $(if $(HAVE_NATS),,Documentation/man/kipc-bridge.8),\
+		     $(MAN_PAGES))
 
 install-man:
 	$(Q)for s in $(MAN_SECTIONS); do \
-		install -d $(DESTDIR)$(MANDIR)/man$$s && \
-		install -m 644 Documentation/man/*.$$s $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+		install -d $(DESTDIR)$(MANDIR)/man$$s || exit 1; \
+	done
+	$(Q)for f in $(INSTALL_MAN_PAGES); do \
+		s=$${f##*.}; \
+		install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
 	done
 
 # The module for KDIR, the way kbuild installs any external module, then
@@ -285,6 +304,7 @@ install-module: modules
 uninstall: $(if $(KDIR),uninstall-module)
 	$(Q)$(MAKE) -C lib uninstall DESTDIR=$(DESTDIR)
 	$(Q)$(MAKE) -C tools/kipc uninstall DESTDIR=$(DESTDIR)
+	$(Q)$(MAKE) -C tools/kipc-bridge uninstall DESTDIR=$(DESTDIR)
 	$(Q)for f in $(notdir $(MAN_PAGES)); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f; \
 	done

@@ -8,6 +8,7 @@
 # entries to the host, none of which booting them under QEMU needs.
 #
 #   cloud-kernels.sh fetch    download and unpack the ones not cached yet
+#   cloud-kernels.sh veth     add veth.ko to cached releases that lack it
 #   cloud-kernels.sh --kdirs  their header directories (KDIRs), newest of
 #                             each series, one per line
 #   cloud-kernels.sh --cache  the cache root
@@ -15,7 +16,9 @@
 # $CACHE/cloud-kernels/<release>/ holds the four packages' files as they
 # would lie under /: boot/vmlinuz-<release> and boot/config-<release>
 # (what QEMU boots), usr/src/linux-headers-<release> (the KDIR), its
-# -common tree and kbuild. The cache root is $KIPC_CACHE, else
+# -common tree and kbuild, and of the modules only
+# lib/modules/<release>/veth.ko, uncompressed (busybox's insmod takes no
+# .xz), for the bridge test's network namespaces. The cache root is $KIPC_CACHE, else
 # /var/cache/kipc, else ~/.cache/kipc, as for the debug kernel.
 
 set -eu
@@ -63,6 +66,41 @@ release_in() {
 		head -n1
 }
 
+# Keeps veth.ko of the unpacked image under $1, release $2.
+keep_veth() {
+	m=$1/lib/modules/$2/kernel/drivers/net
+	if [ -f "$m/veth.ko.xz" ]; then
+		xz -dc "$m/veth.ko.xz" >"$1/lib/modules/$2/veth.ko"
+	elif [ -f "$m/veth.ko" ]; then
+		cp "$m/veth.ko" "$1/lib/modules/$2/veth.ko"
+	else
+		echo "cloud-kernels: $2 has no veth module; the bridge test will skip"
+	fi
+}
+
+# Releases unpacked before veth was kept get it from their image again.
+veth() {
+	for d in "$DIR"/*-cloud-amd64; do
+		[ -f "$d/.kipc-done" ] || continue
+		rel=$(basename "$d")
+		[ ! -f "$d/lib/modules/$rel/veth.ko" ] || continue
+		echo "cloud-kernels: adding veth.ko to $rel"
+		tmp=$DIR/.veth-$rel
+		rm -rf "$tmp"
+		mkdir -p "$tmp/debs" "$tmp/root"
+		(cd "$tmp/debs" &&
+		 apt-get -qq -o APT::Sandbox::User="$(id -un)" download \
+			"linux-image-$rel=$(cat "$d/.kipc-done")") ||
+			die "could not download linux-image-$rel $(cat "$d/.kipc-done")"
+		dpkg-deb -x "$tmp"/debs/*.deb "$tmp/root"
+		mkdir -p "$d/lib/modules/$rel"
+		keep_veth "$tmp/root" "$rel"
+		[ ! -f "$tmp/root/lib/modules/$rel/veth.ko" ] ||
+			mv "$tmp/root/lib/modules/$rel/veth.ko" "$d/lib/modules/$rel/"
+		rm -rf "$tmp"
+	done
+}
+
 # Downloads and unpacks one release; $1 series, $2 release, $3 suite.
 fetch_one() {
 	series=$1 rel=$2 suite=$3
@@ -95,7 +133,9 @@ fetch_one() {
 	# The headers' Makefile includes the -common tree by its absolute path
 	# under /usr/src; point it at the copy beside it.
 	sed -i "s|^include /usr/src/|include $out/usr/src/|" "$tmp/root/$kdir/Makefile"
-	# The modules are not booted: kipc's guest loads only kipc.ko.
+	# The modules are not booted: kipc's guest loads kipc.ko, and veth
+	# for the bridge test.
+	keep_veth "$tmp/root" "$rel"
 	rm -rf "$tmp/root/lib/modules/$rel/kernel"
 	mv "$tmp/root" "$out"
 	rm -rf "$tmp"
@@ -122,7 +162,8 @@ fetch() {
 
 case ${1:-} in
 fetch) mkdir -p "$DIR" && fetch ;;
+veth) veth ;;
 --kdirs) kdirs ;;
 --cache) echo "$CACHE" ;;
-*) die "usage: $0 fetch|--kdirs|--cache" ;;
+*) die "usage: $0 fetch|veth|--kdirs|--cache" ;;
 esac

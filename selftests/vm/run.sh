@@ -73,6 +73,7 @@ image_of() {
 select_kernel() {
 	case $1 in
 	*/*)
+		vethko=""
 		if kimage=$(image_of "$1"); then
 			rel=$(cat "$1"/include/config/kernel.release) ||
 				die "$1: not a kernel build tree"
@@ -86,6 +87,8 @@ select_kernel() {
 			root=$(dirname "$(dirname "$(dirname "$kd")")")
 			kimage=${root%/}/boot/vmlinuz-$rel
 			ko=$B/kmod/linux-headers-$rel/kipc.ko
+			# scripts/cloud-kernels.sh keeps it, for the bridge test.
+			vethko=${root%/}/lib/modules/$rel/veth.ko
 		fi
 		config=$1/.config
 		;;
@@ -156,6 +159,18 @@ build_initramfs() {
 		cp "$B"/bench/kipc-bench "$root"/usr/bin/
 		extra_bins="$B/bench/kipc-bench"
 	fi
+	# The bridge test's programs: kipc-bridge where libnats let it be
+	# built, nats-server (it needs libc alone), and veth where the kernel
+	# has it as a module. The test skips, saying which is missing.
+	if [ -x "$B"/tools/kipc-bridge ]; then
+		cp "$B"/tools/kipc-bridge "$root"/usr/bin/
+		extra_bins="$extra_bins $B/tools/kipc-bridge"
+	fi
+	if [ -x /usr/sbin/nats-server ]; then
+		cp /usr/sbin/nats-server "$root"/usr/bin/
+		extra_bins="$extra_bins /usr/sbin/nats-server"
+	fi
+	[ -z "${vethko:-}" ] || [ ! -f "$vethko" ] || cp "$vethko" "$root"/kipc/veth.ko
 	copy_with_libs "$root" "$B"/tools/kipc "$B"/examples/* $tests $extra_bins
 	mkdir -p "$root"/lib64
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root"/lib64/
