@@ -166,9 +166,9 @@ build_initramfs() {
 		cp "$B"/tools/kipc-bridge "$root"/usr/bin/
 		extra_bins="$extra_bins $B/tools/kipc-bridge"
 	fi
-	if [ -x /usr/sbin/nats-server ]; then
-		cp /usr/sbin/nats-server "$root"/usr/bin/
-		extra_bins="$extra_bins /usr/sbin/nats-server"
+	if nats=$("$TOP"/scripts/nats-server.sh --path 2>/dev/null); then
+		cp "$nats" "$root"/usr/bin/nats-server
+		extra_bins="$extra_bins $nats"
 	fi
 	[ -z "${vethko:-}" ] || [ ! -f "$vethko" ] || cp "$vethko" "$root"/kipc/veth.ko
 	copy_with_libs "$root" "$B"/tools/kipc "$B"/examples/* $tests $extra_bins
