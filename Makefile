@@ -99,7 +99,7 @@ export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
 	run vm bench install uninstall install-lib install-tools install-man \
 	install-module uninstall-module install-dkms-src dkms-install \
 	dkms-remove deb check-packaging deps \
-	clean checkpatch sparse ksrc FORCE
+	clean checkpatch sparse ksrc regen check-regen FORCE
 
 # The selftests need the kernel's kselftest harness from linux-source-6.1
 # ("make selftests", or any test target); a plain "make" does not.
@@ -145,7 +145,34 @@ selftests: lib ksrc
 	$(Q)$(MAKE) -C selftests OUTPUT=$(B)/selftests \
 		KSFT_INC=$(KSRC)/tools/testing/selftests
 
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h \
+	     uapi/linux/kipc_netlink.h
+
+# The netlink files generated from the spec by the kernel's YNL generator
+# (scripts/ynl-gen.sh says which and why). "make regen" rewrites them;
+# check-regen fails while the committed ones differ from what the spec
+# makes, so neither can change without the other.
+YNL_GEN := $(TOP)/scripts/ynl-gen.sh
+YNL_OUT := uapi/linux/kipc_netlink.h kmod/netlink_gen.h kmod/netlink_gen.c
+
+# What the generator does not write, checked against the spec: the
+# definitions kipc.h keeps, and the width every attribute is put and read
+# at by kmod, the library and the CLI.
+NL_CHECKED := $(wildcard kmod/*.c lib/*.c tools/kipc/*.c)
+
+regen:
+	$(Q)$(YNL_GEN)
+
+check-regen:
+	$(Q)rm -rf $(B)/regen
+	$(Q)$(YNL_GEN) $(B)/regen
+	$(Q)for f in $(YNL_OUT); do \
+		diff -u $$f $(B)/regen/$$f || { \
+			echo "check-regen: $$f is not what Documentation/netlink/specs/kipc.yaml makes; run 'make regen'"; \
+			exit 1; }; \
+	done
+	@echo "check-regen: the generated netlink files match the spec"
+	$(Q)echo $(NL_CHECKED) | $(TOP)/scripts/check-netlink.py $(TOP)
 
 # region.c keeps a copy of shmem's file_operations, filled at load and
 # read-only after (__ro_after_init): the one such struct that cannot be
@@ -207,6 +234,7 @@ check-quick: check-static
 # Everything built for the cloud kernels, warnings as errors, checkpatch
 # and sparse.
 check-static: deps
+	$(Q)$(MAKE) check-regen
 	$(Q)$(MAKE) all selftests STRICT=1
 	$(Q)$(MAKE) -C tools/kipc check
 	$(Q)$(MAKE) checkpatch
@@ -295,7 +323,8 @@ install-dkms-src:
 	$(Q)rm -rf $(DKMS_SRC)
 	$(Q)install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux $(DKMS_SRC)/LICENSES
 	$(Q)install -m 644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
-	$(Q)install -m 644 uapi/linux/kipc.h $(DKMS_SRC)/uapi/linux/
+	$(Q)install -m 644 uapi/linux/kipc.h uapi/linux/kipc_netlink.h \
+		$(DKMS_SRC)/uapi/linux/
 	$(Q)cp -R LICENSES/. $(DKMS_SRC)/LICENSES/
 	$(Q)sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 

@@ -16,6 +16,8 @@
  * in order.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/module.h>
@@ -28,6 +30,7 @@
 
 #include "compat.h"
 #include "kipc.h"
+#include "netlink_gen.h"
 
 static struct genl_family kipc_genl_family;
 
@@ -171,22 +174,11 @@ static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
 	return 0;
 }
 
-static enum kipc_obj_type kipc_nl_cmd_type(u8 cmd)
-{
-	switch (cmd) {
-	case KIPC_CMD_REGION_GET:
-	case KIPC_CMD_REGION_DEL:
-	case KIPC_CMD_REGION_SET:
-		return KIPC_OBJ_REGION;
-	default:
-		return KIPC_OBJ_QUEUE;
-	}
-}
-
 /* The name attribute of a request; the policy has checked its length. */
-static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
+static int kipc_nl_name(struct genl_info *info, enum kipc_obj_type type,
+			struct kipc_name *name)
 {
-	int attr_name = kipc_nl_common[kipc_nl_cmd_type(info->genlhdr->cmd)].name;
+	int attr_name = kipc_nl_common[type].name;
 	struct nlattr *attr;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr_name)) {
@@ -208,7 +200,7 @@ static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
 	return 0;
 }
 
-static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_get_doit(struct genl_info *info, enum kipc_obj_type type)
 {
 	u8 cmd = info->genlhdr->cmd;
 	struct kipc_name name;
@@ -216,10 +208,10 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, type, &name);
 	if (ret)
 		return ret;
-	obj = kipc_obj_get_by_name(kipc_nl_cmd_type(cmd), &name);
+	obj = kipc_obj_get_by_name(type, &name);
 	if (IS_ERR(obj)) {
 		NL_SET_ERR_MSG(info->extack, "no such object");
 		return PTR_ERR(obj);
@@ -257,7 +249,8 @@ static int kipc_nl_dump_one(struct kipc_obj *obj, void *data)
 
 /* cb->args[0] holds the id of the last object sent, to resume after it. */
 static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+				  struct netlink_callback *cb,
+				  enum kipc_obj_type type)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct kipc_nl_dump_arg arg = {
@@ -268,7 +261,7 @@ static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
 	u64 cursor = cb->args[0];
 	int ret;
 
-	ret = kipc_obj_dump(kipc_nl_cmd_type(arg.cmd), &cursor,
+	ret = kipc_obj_dump(type, &cursor,
 			    kipc_nl_dump_one, &arg);
 	cb->args[0] = cursor;
 	/* A full message ends this round; the next resumes at the cursor. */
@@ -277,15 +270,15 @@ static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
 	return ret ?: skb->len;
 }
 
-static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_del_doit(struct genl_info *info, enum kipc_obj_type type)
 {
 	struct kipc_name name;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, type, &name);
 	if (ret)
 		return ret;
-	ret = kipc_obj_unlink(kipc_nl_cmd_type(info->genlhdr->cmd), &name);
+	ret = kipc_obj_unlink(type, &name);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG(info->extack, "no such object");
 	else if (ret == -EPERM)
@@ -293,9 +286,8 @@ static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_set_doit(struct genl_info *info, enum kipc_obj_type type)
 {
-	enum kipc_obj_type type = kipc_nl_cmd_type(info->genlhdr->cmd);
 	const struct kipc_nl_common_attrs *a = &kipc_nl_common[type];
 	struct user_namespace *userns = current_user_ns();
 	struct kipc_obj_change change = {};
@@ -303,7 +295,7 @@ static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *attr;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, type, &name);
 	if (ret)
 		return ret;
 
@@ -345,7 +337,51 @@ static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The generated op table (netlink_gen.c) names one handler per command;
+ * queues and regions share the code, told apart by the command.
+ */
+int kipc_nl_queue_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_get_doit(info, KIPC_OBJ_QUEUE);
+}
+
+int kipc_nl_queue_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kipc_nl_obj_get_dumpit(skb, cb, KIPC_OBJ_QUEUE);
+}
+
+int kipc_nl_queue_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_del_doit(info, KIPC_OBJ_QUEUE);
+}
+
+int kipc_nl_queue_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_set_doit(info, KIPC_OBJ_QUEUE);
+}
+
+int kipc_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_get_doit(info, KIPC_OBJ_REGION);
+}
+
+int kipc_nl_region_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kipc_nl_obj_get_dumpit(skb, cb, KIPC_OBJ_REGION);
+}
+
+int kipc_nl_region_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_del_doit(info, KIPC_OBJ_REGION);
+}
+
+int kipc_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_set_doit(info, KIPC_OBJ_REGION);
+}
+
+int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -373,7 +409,7 @@ nomem:
 	return -EMSGSIZE;
 }
 
-static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -418,7 +454,7 @@ nomem:
 }
 
 /* Subscribes the sending socket to the events of the caller's namespace. */
-static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct kipc_listener *l, *fresh;
@@ -529,99 +565,53 @@ static struct notifier_block kipc_nl_notifier = {
 	.notifier_call = kipc_nl_release,
 };
 
-/* Names are NUL-terminated strings of at most KIPC_NAME_MAX bytes. */
-static const struct nla_policy kipc_queue_name_policy[KIPC_A_QUEUE_NAME + 1] = {
-	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-};
-
-static const struct nla_policy kipc_queue_set_policy[KIPC_A_QUEUE_MODE + 1] = {
-	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-	[KIPC_A_QUEUE_UID] = { .type = NLA_U32 },
-	[KIPC_A_QUEUE_GID] = { .type = NLA_U32 },
-	[KIPC_A_QUEUE_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
-};
-
-static const struct nla_policy kipc_region_name_policy[KIPC_A_REGION_NAME + 1] = {
-	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-};
-
-static const struct nla_policy kipc_region_set_policy[KIPC_A_REGION_MODE + 1] = {
-	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-	[KIPC_A_REGION_UID] = { .type = NLA_U32 },
-	[KIPC_A_REGION_GID] = { .type = NLA_U32 },
-	[KIPC_A_REGION_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
-};
-
 /*
- * Operations without a policy accept no attributes: the core rejects any.
- * A get with a name is a do; a dump ignores the name.
+ * The policies and the op table are generated from the spec: an operation
+ * without a policy takes no attribute, and the core refuses any. A get
+ * with a name is a do; a dump ignores the name.
  */
-static const struct genl_ops kipc_genl_ops[] = {
-	{
-		.cmd = KIPC_CMD_VERSION_GET,
-		.doit = kipc_nl_version_get_doit,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_GET,
-		.doit = kipc_nl_obj_get_doit,
-		.dumpit = kipc_nl_obj_get_dumpit,
-		.policy = kipc_queue_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_DEL,
-		.doit = kipc_nl_obj_del_doit,
-		.policy = kipc_queue_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_SET,
-		.doit = kipc_nl_obj_set_doit,
-		.policy = kipc_queue_set_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_set_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_GET,
-		.doit = kipc_nl_obj_get_doit,
-		.dumpit = kipc_nl_obj_get_dumpit,
-		.policy = kipc_region_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_DEL,
-		.doit = kipc_nl_obj_del_doit,
-		.policy = kipc_region_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_SET,
-		.doit = kipc_nl_obj_set_doit,
-		.policy = kipc_region_set_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_set_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_STATS_GET,
-		.doit = kipc_nl_stats_get_doit,
-	},
-	{
-		.cmd = KIPC_CMD_MONITOR,
-		.doit = kipc_nl_monitor_doit,
-	},
-};
-
 static struct genl_family kipc_genl_family __ro_after_init = {
 	.name = KIPC_FAMILY_NAME,
 	.version = KIPC_FAMILY_VERSION,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = kipc_genl_ops,
-	.n_ops = ARRAY_SIZE(kipc_genl_ops),
+#ifdef KIPC_HAVE_GENL_SPLIT_OPS
+	.split_ops = kipc_nl_ops,
+	.n_split_ops = ARRAY_SIZE(kipc_nl_ops),
+#endif
 };
+
+#ifndef KIPC_HAVE_GENL_SPLIT_OPS
+/* 6.1: the full ops that compat.h folds the generated table into. */
+static struct genl_ops kipc_genl_full_ops[ARRAY_SIZE(kipc_nl_ops)] __ro_after_init;
+
+static int __init kipc_genl_family_ops_init(void)
+{
+	int n = kipc_genl_ops_from_split(kipc_genl_full_ops, kipc_nl_ops,
+					 ARRAY_SIZE(kipc_nl_ops));
+
+	if (n < 0) {
+		pr_err("a do and a dump differ in policy, flags or validation, which this kernel cannot register\n");
+		return n;
+	}
+	kipc_genl_family.ops = kipc_genl_full_ops;
+	kipc_genl_family.n_ops = n;
+	return 0;
+}
+#else
+static int __init kipc_genl_family_ops_init(void)
+{
+	return 0;
+}
+#endif
 
 int __init kipc_netlink_init(void)
 {
 	int ret;
 
+	ret = kipc_genl_family_ops_init();
+	if (ret)
+		return ret;
 	ret = netlink_register_notifier(&kipc_nl_notifier);
 	if (ret)
 		return ret;

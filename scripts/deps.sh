@@ -34,10 +34,13 @@ have_bpo_source() {
 # gcc-12 and pahole are what the cloud kernels' header trees build with.
 # debhelper, dh-dkms, dkms and lintian: the packaging checks
 # (scripts/check-packaging.sh) build the .debs and a DKMS module with them.
+# python3-yaml and python3-jsonschema: the kernel's YNL generator, which
+# "make regen" and check-static run on the netlink spec.
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 sparse linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
-	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian; do
+	 xz-utils gcc-12 pahole debhelper dh-dkms dkms lintian \
+	 python3-yaml python3-jsonschema; do
 	have_pkg "$p" || missing="$missing $p"
 done
 
