@@ -89,7 +89,7 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 
 # The project's version: the module's, which DKMS and the packages carry.
 VERSION := $(shell sed -n 's/^\#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
-	     $(TOP)/kmod/kipc.h)
+	     $(TOP)/kmod/kipc_internal.h)
 
 export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
 	BINDIR LDFLAGS

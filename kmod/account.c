@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 
 struct kipc_user {
 	struct hlist_node node;

@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 
 unsigned int kipc_default_max_msgs = 10;
 module_param_named(default_max_msgs, kipc_default_max_msgs, uint, 0644);

@@ -29,7 +29,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
 #include "netlink_gen.h"
 
 static struct genl_family kipc_genl_family;

@@ -42,7 +42,7 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 #include "queue.h"
 
 #define CREATE_TRACE_POINTS

@@ -15,7 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 
 struct kipc_qmsg {
 	struct list_head node;

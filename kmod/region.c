@@ -36,7 +36,7 @@
 #include <linux/user_namespace.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
 
 #define KIPC_REGION_BIND_ALL	(KIPC_REGION_READ | KIPC_REGION_WRITE | \
 				 KIPC_REGION_CREATE | KIPC_REGION_EXCL | \

@@ -50,7 +50,7 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
 
 #define KIPC_REAP_INTERVAL	(5 * HZ)
 

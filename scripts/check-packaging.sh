@@ -23,7 +23,7 @@ B=$TOP/build
 DEB=$B/deb
 W=$B/packaging
 VERSION=$(sed -n 's/^#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
-	  "$TOP"/kmod/kipc.h)
+	  "$TOP"/kmod/kipc_internal.h)
 PACKAGES="kipc-dkms_${VERSION}_all libkipc0_${VERSION}_amd64
 	  libkipc-dev_${VERSION}_amd64 kipc-tools_${VERSION}_amd64"
 failed=0
