@@ -76,7 +76,7 @@ void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 	while (r->count)
 		kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
 	/* A writer waiting for this reader's room can go on. */
-	kipc_queue_kick_senders(q);
+	kipc_bcast_kick_senders(q);
 	kipc_queue_unlock(q);
 
 	kipc_qmsg_free_list(q, &dead);
@@ -99,6 +99,17 @@ bool kipc_bcast_full(struct kipc_queue *q)
 		if (r->count == q->max_msgs)
 			return true;
 	return false;
+}
+
+/*
+ * A broadcast queue's room is its fullest reader's; under DROP_OLDEST no
+ * sender ever waits.
+ */
+void kipc_bcast_kick_senders(struct kipc_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+
+	kipc_queue_wake_senders(q, kipc_bcast_full(q) ? 0 : 1);
 }
 
 /*
@@ -199,7 +210,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 		q->received++;
 		old_peer = kipc_queue_note_peer(q, &q->last_receiver,
 						&q->last_recv_ns, now);
-		kipc_queue_kick_senders(q);
+		kipc_bcast_kick_senders(q);
 	}
 	kipc_bcast_put(q, m, &dead);
 unlock:

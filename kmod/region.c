@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/user_namespace.h>
+#include <net/netlink.h>
 
 #include "compat.h"
 #include "kipc_internal.h"
@@ -103,9 +104,18 @@ static void kipc_region_orphaned(struct kipc_obj *obj)
 	fput(r->shm);
 }
 
+static int kipc_region_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			       struct user_namespace *userns);
+
 static const struct kipc_obj_ops kipc_region_ops = {
 	.free = kipc_region_free,
 	.orphaned = kipc_region_orphaned,
+	.nl_fill = kipc_region_nl_fill,
+	.nl_event_cmd = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_REGION_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_REGION_DELETE_NTF,
+		[KIPC_EVENT_CHANGE] = KIPC_CMD_REGION_CHANGE_NTF,
+	},
 };
 
 static int kipc_region_shm_release(struct inode *inode, struct file *file)
@@ -222,12 +232,26 @@ static u64 kipc_region_mappings(struct kipc_region *r)
 	return n;
 }
 
-void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s)
+/* The attributes of region-get. */
+static int kipc_region_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			       struct user_namespace *userns)
 {
 	struct kipc_region *r = kipc_obj_region(obj);
+	u32 flags = 0;
 
-	s->size = r->size;
-	s->mappings = kipc_region_mappings(r);
+	if (obj->auto_delete)
+		flags |= KIPC_REGION_AUTO_DELETE;
+	/* Listed still: its handles or mappings keep it alive. */
+	if (!obj->linked)
+		flags |= KIPC_REGION_UNLINKED;
+	if (kipc_nl_put_common(msg, obj, userns, &kipc_nl_region_attrs) ||
+	    nla_put_u32(msg, KIPC_A_REGION_FLAGS, flags) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, r->size,
+			      KIPC_A_REGION_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS,
+			      kipc_region_mappings(r), KIPC_A_REGION_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd)

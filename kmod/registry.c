@@ -7,7 +7,10 @@
  *   kipc_namespaces_lock (mutex)  the list of kipc_ns
  *   kipc_ns.lock (mutex)          one namespace's names, counts, and each
  *                                 object's linked flag and handle count
- * Type-specific object locks nest inside kipc_ns.lock.
+ * Type-specific object locks nest inside kipc_ns.lock, and so does
+ * whatever the event hook takes (netlink's kipc_listeners_lock): changes
+ * of a name are announced under kipc_ns.lock, which keeps one namespace's
+ * events in the order of its changes.
  *
  * A kipc_ns holds one reference on its IPC namespace. Nothing tells a
  * module that a namespace died, so a deferrable work item looks every few
@@ -60,8 +63,31 @@ static LIST_HEAD(kipc_namespaces);
 static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(kipc_namespaces_lock);
 
+static void (*kipc_event_hook)(struct kipc_obj *obj, enum kipc_event event);
+
 static void kipc_ns_reap(struct work_struct *work);
 static DECLARE_DEFERRABLE_WORK(kipc_reaper, kipc_ns_reap);
+
+/*
+ * Netlink sets the hook once its family is registered, and clears it
+ * after unregistering it, when no request or handle can be in flight; an
+ * event with no hook set has no one to go to.
+ */
+void kipc_registry_set_event_hook(void (*hook)(struct kipc_obj *obj, enum kipc_event event))
+{
+	WRITE_ONCE(kipc_event_hook, hook);
+}
+
+static void kipc_obj_announce(struct kipc_obj *obj, enum kipc_event event)
+{
+	void (*hook)(struct kipc_obj *obj, enum kipc_event event);
+
+	lockdep_assert_held(&obj->ns->lock);
+
+	hook = READ_ONCE(kipc_event_hook);
+	if (hook)
+		hook(obj, event);
+}
 
 int kipc_name_from_user(struct kipc_name *name, u64 uptr, u32 len)
 {
@@ -181,7 +207,7 @@ static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 {
 	lockdep_assert_held(&obj->ns->lock);
 
-	kipc_nl_notify(obj, KIPC_EVENT_DELETE);
+	kipc_obj_announce(obj, KIPC_EVENT_DELETE);
 	hash_del(&obj->hnode);
 	obj->linked = false;
 	if (!obj->ops->orphaned)
@@ -271,7 +297,7 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
 	list_add_tail(&obj->ns_node, &ns->objs[req->type]);
 	ns->nr_objs[req->type]++;
-	kipc_nl_notify(obj, KIPC_EVENT_CREATE);
+	kipc_obj_announce(obj, KIPC_EVENT_CREATE);
 	return obj;
 }
 
@@ -471,7 +497,7 @@ int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
 			obj->uid = change->uid;
 		if (change->set_gid)
 			obj->gid = change->gid;
-		kipc_nl_notify(obj, KIPC_EVENT_CHANGE);
+		kipc_obj_announce(obj, KIPC_EVENT_CHANGE);
 	}
 	mutex_unlock(&ns->lock);
 	kipc_ns_put(ns);
@@ -532,8 +558,8 @@ static void kipc_ns_reap(struct work_struct *work)
  */
 void kipc_registry_purge(struct kipc_purge *cmd)
 {
-	struct kipc_queue_snapshot s;
 	struct hlist_node *tmp;
+	u32 msgs;
 	struct kipc_obj *obj;
 	struct kipc_ns *ns;
 	int bkt;
@@ -547,11 +573,11 @@ void kipc_registry_purge(struct kipc_purge *cmd)
 		mutex_lock(&ns->lock);
 		hash_for_each_safe(ns->names, bkt, tmp, obj, hnode) {
 			if (obj->type == KIPC_OBJ_QUEUE) {
-				kipc_queue_snapshot(obj, &s);
+				msgs = obj->ops->messages(obj);
 				cmd->queues++;
-				cmd->messages += s.cur_msgs;
+				cmd->messages += msgs;
 				pr_info("purge: queue \"%*pE\" with %u messages\n",
-					obj->name_len, obj->name, s.cur_msgs);
+					obj->name_len, obj->name, msgs);
 			} else {
 				cmd->regions++;
 				pr_info("purge: region \"%*pE\"\n",
