@@ -88,12 +88,10 @@ static inline int kipc_file_mmap(struct file *file, struct vm_area_struct *vma)
 #ifndef KIPC_HAVE_GENL_SPLIT_OPS
 /*
  * The generated op table (netlink_gen.c) is one of split ops, one entry
- * per command and do or dump, which 6.2 brought. 6.1 registers full ops,
- * one entry per command with both handlers. There, the generated table is
- * built as this struct, with the members it uses, and the family's full
- * ops are put together from it at load (kipc_genl_ops_from_split()).
- * netlink_gen.c is compiled with this header included first, so that the
- * name below stands in for the kernel's before its first use.
+ * per command and do or dump, which 6.2 brought. On 6.1 it is built as
+ * this struct, with the members it uses; netlink_gen.c is compiled with
+ * this header included first, so that the name below stands in for the
+ * kernel's before its first use.
  */
 struct kipc_genl_split_ops {
 	u8 cmd;
@@ -106,14 +104,22 @@ struct kipc_genl_split_ops {
 };
 
 #define genl_split_ops kipc_genl_split_ops
+#endif
 
 /*
+ * Every kernel registers the family's full ops, one entry per command with
+ * both handlers, folded at load from the generated split ops: 6.1 knows no
+ * others, and for full ops every kernel refuses any attribute to a
+ * command without a policy (the core's reject-all policy), which 6.12
+ * does not do for split ops. Only the members that netlink_gen.c sets
+ * are carried over: a spec that gains pre/post hooks needs them here too.
+ *
  * Folds @n split ops into full ones in @ops (room for @n), and returns
  * how many there are, or -EINVAL for what full ops cannot say: a do and a
  * dump of one command with different policies, flags or validation.
  */
 static inline int kipc_genl_ops_from_split(struct genl_ops *ops,
-					   const struct kipc_genl_split_ops *split,
+					   const struct genl_split_ops *split,
 					   unsigned int n)
 {
 	const u8 caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP;
@@ -121,7 +127,7 @@ static inline int kipc_genl_ops_from_split(struct genl_ops *ops,
 	struct genl_ops *op;
 
 	for (i = 0; i < n; i++) {
-		const struct kipc_genl_split_ops *s = &split[i];
+		const struct genl_split_ops *s = &split[i];
 
 		for (j = 0; j < nr && ops[j].cmd != s->cmd; j++)
 			;
@@ -150,6 +156,5 @@ static inline int kipc_genl_ops_from_split(struct genl_ops *ops,
 	}
 	return nr;
 }
-#endif
 
 #endif /* _KIPC_COMPAT_H */

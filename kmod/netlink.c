@@ -512,14 +512,9 @@ static struct genl_family kipc_genl_family __ro_after_init = {
 	/* Nothing relies on genl_mutex; see the locking above. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-#ifdef KIPC_HAVE_GENL_SPLIT_OPS
-	.split_ops = kipc_nl_ops,
-	.n_split_ops = ARRAY_SIZE(kipc_nl_ops),
-#endif
 };
 
-#ifndef KIPC_HAVE_GENL_SPLIT_OPS
-/* 6.1: the full ops that compat.h folds the generated table into. */
+/* The full ops that compat.h folds the generated table into. */
 static struct genl_ops kipc_genl_full_ops[ARRAY_SIZE(kipc_nl_ops)] __ro_after_init;
 
 static int __init kipc_genl_family_ops_init(void)
@@ -528,19 +523,13 @@ static int __init kipc_genl_family_ops_init(void)
 					 ARRAY_SIZE(kipc_nl_ops));
 
 	if (n < 0) {
-		pr_err("a do and a dump differ in policy, flags or validation, which this kernel cannot register\n");
+		pr_err("a do and a dump differ in policy, flags or validation, which full ops cannot say\n");
 		return n;
 	}
 	kipc_genl_family.ops = kipc_genl_full_ops;
 	kipc_genl_family.n_ops = n;
 	return 0;
 }
-#else
-static int __init kipc_genl_family_ops_init(void)
-{
-	return 0;
-}
-#endif
 
 int __init kipc_netlink_init(void)
 {
