@@ -99,7 +99,7 @@ export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
 	run vm bench install uninstall install-lib install-tools install-man \
 	install-module uninstall-module install-dkms-src dkms-install \
 	dkms-remove deb check-packaging deps \
-	clean checkpatch sparse ksrc regen check-regen FORCE
+	clean checkpatch sparse ksrc regen check-regen check-cycles FORCE
 
 # The selftests need the kernel's kselftest harness from linux-source-6.1
 # ("make selftests", or any test target); a plain "make" does not.
@@ -174,6 +174,14 @@ check-regen:
 	@echo "check-regen: the generated netlink files match the spec"
 	$(Q)echo $(NL_CHECKED) | $(TOP)/scripts/check-netlink.py $(TOP)
 
+# No cycle between kmod's files, in the call graph (from each kernel's
+# objects: who leaves undefined what another defines) or the #include
+# graph (kipc_internal.h, which they all share, left out).
+check-cycles: modules
+	$(Q)for k in $(KDIRS); do \
+		$(TOP)/scripts/check-kmod-cycles.py $(TOP) $(B)/kmod/$$(basename $$k) || exit 1; \
+	done
+
 # region.c keeps a copy of shmem's file_operations, filled at load and
 # read-only after (__ro_after_init): the one such struct that cannot be
 # const, which checkpatch's CONST_STRUCT heuristic cannot know. Every other
@@ -236,6 +244,7 @@ check-quick: check-static
 check-static: deps
 	$(Q)$(MAKE) check-regen
 	$(Q)$(MAKE) all selftests STRICT=1
+	$(Q)$(MAKE) check-cycles STRICT=1
 	$(Q)$(MAKE) -C tools/kipc check
 	$(Q)$(MAKE) checkpatch
 	$(Q)$(MAKE) sparse STRICT=1
