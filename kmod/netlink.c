@@ -289,46 +289,146 @@ static int kipc_nl_obj_set_doit(struct genl_info *info,
  * The generated op table (netlink_gen.c) names one handler per command;
  * queues and regions share the code, given the numbers of their set.
  */
+
+/**
+ * kipc_nl_queue_get_doit() - describe one queue by name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-get (do) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and the queue's.
+ * Return: 0, or a negative errno: -EINVAL without a name, -ENOENT no such
+ * queue, -ENOMEM, -EMSGSIZE.
+ */
 int kipc_nl_queue_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_get_doit(info, &kipc_nl_queue_attrs);
 }
 
+/**
+ * kipc_nl_queue_get_dumpit() - describe every queue of the caller's namespace
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * The queue-get (dump) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and each queue's.
+ * Return: the bytes put in @skb, 0 once every queue is sent, or a negative
+ * errno.
+ */
 int kipc_nl_queue_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return kipc_nl_obj_get_dumpit(skb, cb, &kipc_nl_queue_attrs);
 }
 
+/**
+ * kipc_nl_queue_del_doit() - remove a queue's name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-del handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno: -EINVAL without a name, -ENOENT no such
+ * queue, -EPERM not allowed.
+ */
 int kipc_nl_queue_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_del_doit(info, &kipc_nl_queue_attrs);
 }
 
+/**
+ * kipc_nl_queue_set_doit() - change a queue's mode, owner or group
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-set handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno: -EINVAL without a name, with nothing to
+ * change or with an unmapped id, -ENOENT no such queue, -EPERM not allowed.
+ */
 int kipc_nl_queue_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_set_doit(info, &kipc_nl_queue_attrs);
 }
 
+/**
+ * kipc_nl_region_get_doit() - describe one region by name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-get (do) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and the region's.
+ * Return: 0, or a negative errno, as kipc_nl_queue_get_doit().
+ */
 int kipc_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_get_doit(info, &kipc_nl_region_attrs);
 }
 
+/**
+ * kipc_nl_region_get_dumpit() - describe every region of the caller's namespace
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * The region-get (dump) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and each region's.
+ * Return: the bytes put in @skb, 0 once every region is sent, or a negative
+ * errno.
+ */
 int kipc_nl_region_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return kipc_nl_obj_get_dumpit(skb, cb, &kipc_nl_region_attrs);
 }
 
+/**
+ * kipc_nl_region_del_doit() - remove a region's name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-del handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno, as kipc_nl_queue_del_doit().
+ */
 int kipc_nl_region_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_del_doit(info, &kipc_nl_region_attrs);
 }
 
+/**
+ * kipc_nl_region_set_doit() - change a region's mode, owner or group
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-set handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno, as kipc_nl_queue_set_doit().
+ */
 int kipc_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return kipc_nl_obj_set_doit(info, &kipc_nl_region_attrs);
 }
 
+/**
+ * kipc_nl_version_get_doit() - report the ABI version, version and features
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The version-get handler of the generated op table.
+ *
+ * Context: Process context; takes no lock.
+ * Return: 0, or -ENOMEM or -EMSGSIZE.
+ */
 int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -357,6 +457,16 @@ nomem:
 	return -EMSGSIZE;
 }
 
+/**
+ * kipc_nl_stats_get_doit() - report the module-wide counts and parameters
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The stats-get handler of the generated op table.
+ *
+ * Context: Process context; takes no lock (each count is read once).
+ * Return: 0, or -ENOMEM or -EMSGSIZE.
+ */
 int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -401,7 +511,17 @@ nomem:
 	return -EMSGSIZE;
 }
 
-/* Subscribes the sending socket to the events of the caller's namespace. */
+/**
+ * kipc_nl_monitor_doit() - subscribe the sending socket to its namespace's
+ * events
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The monitor handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_listeners_lock.
+ * Return: 0, or -EALREADY when the socket is subscribed already, or -ENOMEM.
+ */
 int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -531,6 +651,12 @@ static int __init kipc_genl_family_ops_init(void)
 	return 0;
 }
 
+/**
+ * kipc_netlink_init() - register the family and the event hook
+ *
+ * Context: Module init.
+ * Return: 0, or the negative errno of a registration that failed.
+ */
 int __init kipc_netlink_init(void)
 {
 	int ret;
@@ -550,6 +676,11 @@ int __init kipc_netlink_init(void)
 	return 0;
 }
 
+/**
+ * kipc_netlink_exit() - unregister the family and drop every subscription
+ *
+ * Context: Module exit, or init's unwinding; no handle is open.
+ */
 void kipc_netlink_exit(void)
 {
 	struct kipc_listener *l, *tmp;

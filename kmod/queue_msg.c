@@ -23,16 +23,27 @@
 #include "kipc_internal.h"
 #include "queue.h"
 
-/* The sender's PID references a message holds. */
+/**
+ * kipc_qmsg_release_refs() - put the sender's PID references of a message
+ * @m: a message that has left its queue
+ *
+ * Context: Any context; takes no lock.
+ */
 void kipc_qmsg_release_refs(struct kipc_qmsg *m)
 {
 	put_pid(m->tgid);
 	put_pid(m->pid);
 }
 
-/*
- * Small buffers go back to the cache, up to the queue's capacity. Returns
- * what is left for the caller to free outside the lock, or NULL.
+/**
+ * kipc_qmsg_cache_put() - put a message's buffer back in the queue's cache
+ * @q: the queue
+ * @m: a message that has left @q
+ *
+ * Small buffers go back to the cache, up to the queue's capacity.
+ *
+ * Context: Holds @q->lock.
+ * Return: what is left for the caller to free outside the lock, or NULL.
  */
 struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
 				      struct kipc_qmsg *m)
@@ -46,6 +57,13 @@ struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
 	return NULL;
 }
 
+/**
+ * kipc_qmsg_free() - free a message's buffer, or cache it
+ * @q: the queue it was on
+ * @m: the message, its references already put
+ *
+ * Context: Process context; takes @q->lock for a small buffer.
+ */
 void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 {
 	if (m->small) {
@@ -58,7 +76,13 @@ void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
 	kvfree(m);
 }
 
-/* Frees messages that left the queue under the lock, now outside it. */
+/**
+ * kipc_qmsg_free_list() - free messages that left their queue
+ * @q: the queue they were on
+ * @list: the messages, taken off @q under its lock
+ *
+ * Context: Process context, without @q->lock, which it takes.
+ */
 void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
 {
 	struct kipc_qmsg *m, *tmp;
@@ -69,7 +93,15 @@ void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
 	}
 }
 
-/* The sender's identity as the receiver sees it. */
+/**
+ * kipc_qmsg_fill_meta() - copy a message's metadata out
+ * @m: the message
+ * @out: what the receiver gets: the sender's identity as the receiver's
+ *	namespaces see it, and the message's length, priority, type, time
+ *	and sequence number
+ *
+ * Context: Process context (current is the receiver); takes no lock.
+ */
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out)
 {
 	struct pid_namespace *pidns = task_active_pid_ns(current);

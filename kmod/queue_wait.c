@@ -30,11 +30,17 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-/*
+/**
+ * kipc_queue_wake() - mark a waiter woken
+ * @q: the queue
+ * @w: a waiter on one of @q's lists
+ *
  * Takes @w off its list and marks it woken; the task itself is woken when
  * the lock is dropped (kipc_queue_unlock()). The reference keeps the task
  * alive for that even if it has left the wait meanwhile, in which case the
  * wake-up is a harmless spurious one, as with the scheduler's wake_q.
+ *
+ * Context: Holds @q->lock.
  */
 void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
 {
@@ -53,7 +59,15 @@ void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
 	}
 }
 
-/* Drops the lock, then wakes whoever kipc_queue_wake() marked. */
+/**
+ * kipc_queue_unlock() - drop a queue's lock, then wake the marked waiters
+ * @q: the queue
+ *
+ * Every unlock of @q->lock goes through here, so that whoever
+ * kipc_queue_wake() marked is woken, outside the spinlock.
+ *
+ * Context: Holds @q->lock, and returns without it.
+ */
 void kipc_queue_unlock(struct kipc_queue *q)
 	__releases(&q->lock)
 {
@@ -70,7 +84,15 @@ void kipc_queue_unlock(struct kipc_queue *q)
 	}
 }
 
-/* Everyone on @waiters: for events that concern them all, like EOF. */
+/**
+ * kipc_queue_wake_all() - mark every waiter of a list woken
+ * @q: the queue
+ * @waiters: one of @q's waiter lists
+ *
+ * For events that concern them all, like the end of file of a channel.
+ *
+ * Context: Holds @q->lock.
+ */
 void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters)
 {
 	struct kipc_waiter *w, *tmp;
@@ -79,11 +101,18 @@ void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters)
 		kipc_queue_wake(q, w);
 }
 
-/*
- * Records current's process as the last sender or receiver (@peer) at
- * @now. A reference is taken only when the process changes, so a steady
- * peer costs no atomic operation; the reference replaced is returned, to
- * be put once q->lock is dropped.
+/**
+ * kipc_queue_note_peer() - record current as the last sender or receiver
+ * @q: the queue
+ * @peer: @q's last sender or last receiver
+ * @when: the time of that send or receive
+ * @now: CLOCK_REALTIME now, in nanoseconds
+ *
+ * A reference is taken only when the process changes, so a steady peer
+ * costs no atomic operation.
+ *
+ * Context: Holds @q->lock.
+ * Return: the reference replaced, or NULL; put it once @q->lock is dropped.
  */
 struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
 				 u64 *when, u64 now)
@@ -100,9 +129,19 @@ struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
 	return old;
 }
 
-/*
- * Sleeps on @list until woken, signalled or past @deadline. Called and
- * returns with q->lock held. 0 means look again.
+/**
+ * kipc_queue_wait() - sleep on a waiter list
+ * @q: the queue
+ * @list: @q's list of waiting senders or of waiting receivers
+ * @w: the waiter, on the caller's stack
+ * @deadline: an absolute CLOCK_MONOTONIC time, or NULL to wait for ever
+ *
+ * Sleeps until woken, signalled or past @deadline.
+ *
+ * Context: Process context; holds @q->lock, which is dropped while
+ * sleeping and held again on return.
+ * Return: 0 to look again, -ERESTARTSYS on a signal, -ETIMEDOUT past
+ * @deadline.
  */
 int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 		    struct kipc_waiter *w, ktime_t *deadline)
@@ -140,6 +179,13 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 	return 0;
 }
 
+/**
+ * kipc_queue_poll_wake() - wake the queue's pollers
+ * @q: the queue
+ * @events: what has become ready
+ *
+ * Context: Any context; takes no kipc lock (the wait queue has its own).
+ */
 void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events)
 {
 	if (wq_has_sleeper(&q->poll_wait))
