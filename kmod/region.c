@@ -132,10 +132,15 @@ static int kipc_region_shm_release(struct inode *inode, struct file *file)
 	return ret;
 }
 
-/*
+/**
+ * kipc_region_init() - learn shmem's file operations
+ *
  * shmem's file operations are not exported; a file of its own shows them.
  * get_unmapped_area is left out: shmem's asserts that it is called on one
  * of shmem's own files, and the generic one serves a region as well.
+ *
+ * Context: Module init.
+ * Return: 0, or the negative errno of the shmem file's creation.
  */
 int __init kipc_region_init(void)
 {
@@ -254,6 +259,15 @@ static int kipc_region_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
 	return 0;
 }
 
+/**
+ * kipc_region_bind() - ioctl(KIPC_IOC_REGION_BIND)
+ * @h: an unbound handle
+ * @cmd: the command, copied in
+ *
+ * Context: Process context; takes @h->bind_lock, then the registry's
+ * locks.
+ * Return: 0, or a negative errno as the uapi header documents.
+ */
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_REGION_READ | KIPC_REGION_WRITE);
@@ -310,6 +324,15 @@ out:
 	return ret;
 }
 
+/**
+ * kipc_region_info() - ioctl(KIPC_IOC_REGION_INFO)
+ * @h: a handle
+ * @cmd: the command, copied in, filled for copying out
+ *
+ * Context: Process context; takes kipc_ns.lock and kipc_region.lock.
+ * Return: 0, -EBADF when @h is not bound to a region, or -EINVAL for a
+ * flag.
+ */
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 {
 	struct kipc_region *r = kipc_handle_region(h);
@@ -334,9 +357,18 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 	return 0;
 }
 
-/*
+/**
+ * kipc_region_mmap() - the ->mmap of a region handle
+ * @h: the handle
+ * @vma: the new mapping
+ *
  * Shared mappings only: a private one would give each process its own
  * copy, which is never what a shared-memory region is for.
+ *
+ * Context: Process context, holding the mmap lock; takes no kipc lock.
+ * Return: 0, or a negative errno: -ENODEV not bound to a region, -EINVAL
+ * a private mapping or one beyond the region, -EACCES a writable mapping
+ * of a read-only handle, or shmem's own.
  */
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma)
 {
