@@ -188,7 +188,8 @@ check-cycles: modules
 # the tree that scripts/kernel-7.3.sh unpacks (6.1's has no -Wall). The
 # files not listed yet have functions without it.
 KDOC_FILES := kmod/account.c kmod/main.c kmod/params.c kmod/queue_msg.c \
-	      kmod/queue_wait.c kmod/queue_notify.c kmod/region.c kmod/netlink.c
+	      kmod/queue_wait.c kmod/queue_notify.c kmod/region.c kmod/netlink.c \
+	      kmod/registry.c
 
 check-kdoc:
 	$(Q)$(TOP)/scripts/check-kdoc.py $(KDOC_FILES)
