@@ -186,10 +186,8 @@ check-cycles: modules
 # the files listed (scripts/check-kdoc.py), and the kernel's own
 # scripts/kernel-doc -Wall clean on them. The kernel-doc is 7.3's, from
 # the tree that scripts/kernel-7.3.sh unpacks (6.1's has no -Wall). The
-# files not listed yet have functions without it.
-KDOC_FILES := kmod/account.c kmod/main.c kmod/params.c kmod/queue_msg.c \
-	      kmod/queue_wait.c kmod/queue_notify.c kmod/region.c kmod/netlink.c \
-	      kmod/registry.c
+# generated netlink_gen.c is the generator's to document.
+KDOC_FILES := $(filter-out kmod/netlink_gen.c,$(wildcard kmod/*.c))
 
 check-kdoc:
 	$(Q)$(TOP)/scripts/check-kdoc.py $(KDOC_FILES)

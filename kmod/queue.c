@@ -247,7 +247,12 @@ static void kipc_queue_kick_receivers(struct kipc_queue *q)
 	}
 }
 
-/* Wakes the senders that the queue's free slots can serve. */
+/**
+ * kipc_queue_kick_senders() - wake the senders the queue has room for
+ * @q: the queue, of any kind
+ *
+ * Context: Holds @q->lock.
+ */
 void kipc_queue_kick_senders(struct kipc_queue *q)
 {
 	lockdep_assert_held(&q->lock);
@@ -701,6 +706,17 @@ static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_handle *h)
 		seq_puts(m, "kipc-notify:\tnone\n");
 }
 
+/**
+ * kipc_queue_send() - ioctl(KIPC_IOC_QUEUE_SEND)
+ * @h: a handle bound to a queue for writing
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock)
 {
@@ -724,7 +740,19 @@ int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 				   deadlinep);
 }
 
-/* Receives into cmd->msg; the caller writes cmd back on 0 and EMSGSIZE. */
+/**
+ * kipc_queue_recv() - ioctl(KIPC_IOC_QUEUE_RECV)
+ * @h: a handle bound to a queue for reading
+ * @cmd: the command, copied in; the message is received into cmd->msg
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * The caller writes @cmd back on 0 and on -EMSGSIZE.
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock)
 {
@@ -774,6 +802,16 @@ static int kipc_batch_put(struct kipc_queue_batch *cmd, u32 i,
 	return copy_to_user(uptr, msg, sizeof(*msg)) ? -EFAULT : 0;
 }
 
+/**
+ * kipc_queue_send_batch() - ioctl(KIPC_IOC_QUEUE_SEND_BATCH)
+ * @h: a handle bound to a queue for writing
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the messages sent, or a negative errno when none was.
+ */
 int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 			  bool nonblock)
 {
@@ -808,6 +846,16 @@ int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 	return i ? i : ret;
 }
 
+/**
+ * kipc_queue_recv_batch() - ioctl(KIPC_IOC_QUEUE_RECV_BATCH)
+ * @h: a handle bound to a queue for reading
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the messages received, or a negative errno when none was.
+ */
 int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 			  bool nonblock)
 {
@@ -850,6 +898,15 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 	return i ? i : ret;
 }
 
+/**
+ * kipc_queue_getattr() - ioctl(KIPC_IOC_QUEUE_GETATTR)
+ * @h: a handle bound to a queue
+ * @cmd: the command, copied in, filled for copying out
+ * @nonblock: the handle's O_NONBLOCK, reported in handle_flags
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ * Return: 0, -EBADF when @h is not bound to a queue, or -EINVAL for a flag.
+ */
 int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 		       bool nonblock)
 {
@@ -883,6 +940,18 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 	return 0;
 }
 
+/**
+ * kipc_queue_read() - read(2) on a queue handle: receive one message
+ * @h: a handle bound to a queue for reading
+ * @buf: the buffer
+ * @len: its size
+ * @nonblock: the file's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the message's length, 0 at a channel's end of file, or a
+ * negative errno as for KIPC_IOC_QUEUE_RECV.
+ */
 ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 			bool nonblock)
 {
@@ -903,6 +972,17 @@ ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 	return msg.len;
 }
 
+/**
+ * kipc_queue_write() - write(2) on a queue handle: send one message
+ * @h: a handle bound to a queue for writing
+ * @buf: the payload
+ * @len: its length
+ * @nonblock: the file's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: @len, or a negative errno as for KIPC_IOC_QUEUE_SEND.
+ */
 ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 			 size_t len, bool nonblock)
 {
@@ -928,6 +1008,15 @@ static bool kipc_queue_readable(struct kipc_queue *q, struct kipc_handle *h)
 	return kipc_queue_is_broadcast(q) ? r->count : q->cur_msgs;
 }
 
+/**
+ * kipc_queue_poll() - poll(2) on a queue handle
+ * @h: the handle
+ * @file: its file
+ * @pt: the poll table
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ * Return: the events ready, or EPOLLERR when @h is not bound to a queue.
+ */
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 			 poll_table *pt)
 {
@@ -1073,6 +1162,16 @@ static int kipc_queue_bind_check(const struct kipc_queue_bind *cmd)
 	return 0;
 }
 
+/**
+ * kipc_queue_bind() - ioctl(KIPC_IOC_QUEUE_BIND)
+ * @h: an unbound handle
+ * @cmd: the command, copied in
+ *
+ * Context: Process context; takes @h->bind_lock, then the registry's
+ * locks, then kipc_queue.lock.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_QUEUE_READ | KIPC_QUEUE_WRITE);
@@ -1120,9 +1219,20 @@ out:
 	return ret;
 }
 
-/*
- * Binds the fresh handle @peer to @h's queue with @access, checked as a
- * bind by name would check it.
+/**
+ * kipc_queue_peer() - ioctl(KIPC_IOC_QUEUE_PEER): bind a fresh handle
+ * @h: a handle bound to a queue
+ * @peer: the fresh handle
+ * @access: KIPC_QUEUE_READ and/or KIPC_QUEUE_WRITE
+ *
+ * Binds @peer to @h's queue with @access, checked as a bind by name would
+ * check it.
+ *
+ * Context: Process context; takes kipc_ns.lock, then kipc_queue.lock.
+ * @peer is not yet reachable by anyone else, so its bind_lock is not
+ * needed.
+ * Return: 0, or -EBADF, -EINVAL, -EACCES or -EBUSY as the uapi header
+ * documents.
  */
 int kipc_queue_peer(struct kipc_handle *h, struct kipc_handle *peer,
 		    u32 access)
