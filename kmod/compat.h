@@ -149,9 +149,13 @@ static inline int kipc_genl_ops_from_split(struct genl_ops *ops,
 				   (s->maxattr + 1) * sizeof(*s->policy)))) {
 			return -EINVAL;
 		}
-		if (s->doit)
+		/*
+		 * The kernel's split ops keep doit and dumpit in a union:
+		 * the entry's flag says which of the two it holds.
+		 */
+		if (s->flags & GENL_CMD_CAP_DO)
 			op->doit = s->doit;
-		if (s->dumpit)
+		if (s->flags & GENL_CMD_CAP_DUMP)
 			op->dumpit = s->dumpit;
 	}
 	return nr;
