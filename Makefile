@@ -89,7 +89,7 @@ UDEVRULESDIR ?= /usr/lib/udev/rules.d
 
 # The project's version: the module's, which DKMS and the packages carry.
 VERSION := $(shell sed -n 's/^\#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
-	     $(TOP)/kmod/kipc.h)
+	     $(TOP)/kmod/kipc_internal.h)
 
 LIB_VERSION := $(shell sed -n 's/^VERSION := //p' $(TOP)/lib/Makefile)
 
@@ -101,7 +101,8 @@ export Q B TOP CC USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR \
 	run vm bench install uninstall install-lib install-tools install-man \
 	install-module uninstall-module install-dkms-src dkms-install \
 	dkms-remove deb check-packaging deps \
-	clean checkpatch sparse sparse-with ksrc FORCE
+	clean checkpatch sparse sparse-with ksrc regen check-regen check-cycles \
+	check-kdoc FORCE
 
 # The selftests need the kernel's kselftest harness from linux-source-6.1
 # ("make selftests", or any test target); a plain "make" does not.
@@ -156,7 +157,56 @@ selftests: lib ksrc
 	$(Q)$(MAKE) -C selftests OUTPUT=$(B)/selftests \
 		KSFT_INC=$(KSRC)/tools/testing/selftests
 
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) uapi/linux/kipc.h \
+	     uapi/linux/kipc_netlink.h
+
+# The netlink files generated from the spec by the kernel's YNL generator
+# (scripts/ynl-gen.sh says which and why). "make regen" rewrites them;
+# check-regen fails while the committed ones differ from what the spec
+# makes, so neither can change without the other.
+YNL_GEN := $(TOP)/scripts/ynl-gen.sh
+YNL_OUT := uapi/linux/kipc_netlink.h kmod/netlink_gen.h kmod/netlink_gen.c
+
+# What the generator does not write, checked against the spec: the
+# definitions kipc.h keeps, and the width every attribute is put and read
+# at by kmod, the library and the CLI.
+NL_CHECKED := $(wildcard kmod/*.c lib/*.c tools/kipc/*.c)
+
+regen:
+	$(Q)$(YNL_GEN)
+
+check-regen:
+	$(Q)rm -rf $(B)/regen
+	$(Q)$(YNL_GEN) $(B)/regen
+	$(Q)for f in $(YNL_OUT); do \
+		diff -u $$f $(B)/regen/$$f || { \
+			echo "check-regen: $$f is not what Documentation/netlink/specs/kipc.yaml makes; run 'make regen'"; \
+			exit 1; }; \
+	done
+	@echo "check-regen: the generated netlink files match the spec"
+	$(Q)echo $(NL_CHECKED) | $(TOP)/scripts/check-netlink.py $(TOP)
+
+# No cycle between kmod's files, in the call graph (from each kernel's
+# objects: who leaves undefined what another defines) or the #include
+# graph (kipc_internal.h, which they all share, left out).
+check-cycles: modules
+	$(Q)for k in $(KDIRS); do \
+		$(TOP)/scripts/check-kmod-cycles.py $(TOP) $(B)/kmod/$$(basename $$k) || exit 1; \
+	done
+
+# kernel-doc, with Context: and Return:, on every non-static function of
+# the files listed (scripts/check-kdoc.py), and the kernel's own
+# scripts/kernel-doc -Wall clean on them. The kernel-doc is 7.3's, from
+# the tree that scripts/kernel-7.3.sh unpacks (6.1's has no -Wall). The
+# generated netlink_gen.c is the generator's to document.
+KDOC_FILES := $(filter-out kmod/netlink_gen.c,$(wildcard kmod/*.c))
+
+check-kdoc:
+	$(Q)$(TOP)/scripts/check-kdoc.py $(KDOC_FILES)
+	$(Q)ksrc=$$($(TOP)/scripts/kernel-7.3.sh | tail -n1)/source && \
+		out=$$($$ksrc/scripts/kernel-doc -none -Wall $(KDOC_FILES) 2>&1) && \
+		test -z "$$out" || { echo "$$out"; echo "check-kdoc: kernel-doc warns"; exit 1; }
+	@echo "check-kdoc: $(words $(KDOC_FILES)) files documented"
 
 # region.c keeps a copy of shmem's file_operations, filled at load and
 # read-only after (__ro_after_init): the one such struct that cannot be
@@ -225,8 +275,11 @@ check-quick: check-static
 # host-side checks (headers as C99 and C++98, kipc.rst against the header,
 # the 0.x symbols still exported), checkpatch and sparse.
 check-static: deps
+	$(Q)$(MAKE) check-regen
 	$(Q)$(MAKE) all selftests STRICT=1
 	$(Q)$(TOP)/scripts/check-abi.sh $(TOP) $(B)/lib/libkipc.so.$(LIB_VERSION)
+	$(Q)$(MAKE) check-cycles STRICT=1
+	$(Q)$(MAKE) check-kdoc
 	$(Q)$(MAKE) -C tools/kipc check
 	$(Q)$(MAKE) checkpatch
 	$(Q)$(MAKE) sparse STRICT=1
@@ -325,7 +378,8 @@ install-dkms-src:
 	$(Q)rm -rf $(DKMS_SRC)
 	$(Q)install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux $(DKMS_SRC)/LICENSES
 	$(Q)install -m 644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
-	$(Q)install -m 644 uapi/linux/kipc.h $(DKMS_SRC)/uapi/linux/
+	$(Q)install -m 644 uapi/linux/kipc.h uapi/linux/kipc_netlink.h \
+		$(DKMS_SRC)/uapi/linux/
 	$(Q)cp -R LICENSES/. $(DKMS_SRC)/LICENSES/
 	$(Q)sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 

@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 
 struct kipc_user {
 	struct hlist_node node;
@@ -62,10 +62,19 @@ static bool kipc_user_unused(const struct kipc_user *u)
 	return true;
 }
 
-/*
- * Charges @bytes of @what to @uid: EMFILE past the caller's
- * RLIMIT_MSGQUEUE for queues (as mq_open() fails), EDQUOT past
- * max_user_region_bytes for regions (as a full key quota does).
+/**
+ * kipc_account_charge() - charge an object's size to its user
+ * @uid: the user charged
+ * @what: the kind of charge, each against its own ceiling
+ * @bytes: the size charged
+ *
+ * Without CAP_SYS_RESOURCE, a charge past the ceiling fails: the caller's
+ * RLIMIT_MSGQUEUE for queues (as mq_open() fails), max_user_region_bytes
+ * for regions (as a full key quota does).
+ *
+ * Context: Any context that may allocate (GFP_KERNEL); takes
+ * kipc_users_lock, a leaf.
+ * Return: 0, -EMFILE or -EDQUOT past the ceiling, or -ENOMEM.
  */
 int kipc_account_charge(kuid_t uid, enum kipc_charge what, u64 bytes)
 {
@@ -100,6 +109,14 @@ int kipc_account_charge(kuid_t uid, enum kipc_charge what, u64 bytes)
 	return ret;
 }
 
+/**
+ * kipc_account_uncharge() - give back what kipc_account_charge() took
+ * @uid: the user charged
+ * @what: the kind of charge
+ * @bytes: the size charged
+ *
+ * Context: Any context; takes kipc_users_lock, a leaf.
+ */
 void kipc_account_uncharge(kuid_t uid, enum kipc_charge what, u64 bytes)
 {
 	struct kipc_user *u;

@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/proc_ns.h>
 #include <linux/shmem_fs.h>
+#include <net/genetlink.h>
 
 /*
  * put_ipc_ns() is not exported on 6.1 (6.12 and 7.3 export it). Every IPC
@@ -82,6 +83,82 @@ static inline int kipc_file_mmap(struct file *file, struct vm_area_struct *vma)
 #else
 	return call_mmap(file, vma);
 #endif
+}
+
+#ifndef KIPC_HAVE_GENL_SPLIT_OPS
+/*
+ * The generated op table (netlink_gen.c) is one of split ops, one entry
+ * per command and do or dump, which 6.2 brought. On 6.1 it is built as
+ * this struct, with the members it uses; netlink_gen.c is compiled with
+ * this header included first, so that the name below stands in for the
+ * kernel's before its first use.
+ */
+struct kipc_genl_split_ops {
+	u8 cmd;
+	u8 flags;
+	u8 validate;
+	int (*doit)(struct sk_buff *skb, struct genl_info *info);
+	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+};
+
+#define genl_split_ops kipc_genl_split_ops
+#endif
+
+/*
+ * Every kernel registers the family's full ops, one entry per command with
+ * both handlers, folded at load from the generated split ops: 6.1 knows no
+ * others, and for full ops every kernel refuses any attribute to a
+ * command without a policy (the core's reject-all policy), which 6.12
+ * does not do for split ops. Only the members that netlink_gen.c sets
+ * are carried over: a spec that gains pre/post hooks needs them here too.
+ *
+ * Folds @n split ops into full ones in @ops (room for @n), and returns
+ * how many there are, or -EINVAL for what full ops cannot say: a do and a
+ * dump of one command with different policies, flags or validation.
+ */
+static inline int kipc_genl_ops_from_split(struct genl_ops *ops,
+					   const struct genl_split_ops *split,
+					   unsigned int n)
+{
+	const u8 caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP;
+	unsigned int i, j, nr = 0;
+	struct genl_ops *op;
+
+	for (i = 0; i < n; i++) {
+		const struct genl_split_ops *s = &split[i];
+
+		for (j = 0; j < nr && ops[j].cmd != s->cmd; j++)
+			;
+		op = &ops[j];
+		if (j == nr) {
+			nr++;
+			*op = (struct genl_ops) {
+				.cmd = s->cmd,
+				.flags = s->flags & ~caps,
+				.validate = s->validate,
+				.policy = s->policy,
+				.maxattr = s->maxattr,
+			};
+		} else if (op->flags != (s->flags & ~caps) ||
+			   op->validate != s->validate ||
+			   op->maxattr != s->maxattr ||
+			   (op->policy != s->policy &&
+			    memcmp(op->policy, s->policy,
+				   (s->maxattr + 1) * sizeof(*s->policy)))) {
+			return -EINVAL;
+		}
+		/*
+		 * The kernel's split ops keep doit and dumpit in a union:
+		 * the entry's flag says which of the two it holds.
+		 */
+		if (s->flags & GENL_CMD_CAP_DO)
+			op->doit = s->doit;
+		if (s->flags & GENL_CMD_CAP_DUMP)
+			op->dumpit = s->dumpit;
+	}
+	return nr;
 }
 
 #endif /* _KIPC_COMPAT_H */

@@ -17,45 +17,11 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "kipc.h"
-
-unsigned int kipc_default_max_msgs = 10;
-module_param_named(default_max_msgs, kipc_default_max_msgs, uint, 0644);
-MODULE_PARM_DESC(default_max_msgs, "Capacity of a queue created with max_msgs 0");
-
-unsigned int kipc_max_msgs_limit = 1024;
-module_param_named(max_msgs_limit, kipc_max_msgs_limit, uint, 0644);
-MODULE_PARM_DESC(max_msgs_limit, "Largest max_msgs without CAP_SYS_RESOURCE");
-
-unsigned int kipc_default_msg_size = 8192;
-module_param_named(default_msg_size, kipc_default_msg_size, uint, 0644);
-MODULE_PARM_DESC(default_msg_size, "Largest payload of a queue created with max_msg_size 0");
-
-unsigned int kipc_msg_size_limit = 65536;
-module_param_named(msg_size_limit, kipc_msg_size_limit, uint, 0644);
-MODULE_PARM_DESC(msg_size_limit, "Largest max_msg_size without CAP_SYS_RESOURCE");
-
-unsigned int kipc_max_queues = 256;
-module_param_named(max_queues, kipc_max_queues, uint, 0644);
-MODULE_PARM_DESC(max_queues, "Queues per IPC namespace without CAP_SYS_RESOURCE");
-
-unsigned long kipc_max_region_size = 256UL << 20;
-module_param_named(max_region_size, kipc_max_region_size, ulong, 0644);
-MODULE_PARM_DESC(max_region_size, "Largest region in bytes");
-
-unsigned int kipc_max_regions = 256;
-module_param_named(max_regions, kipc_max_regions, uint, 0644);
-MODULE_PARM_DESC(max_regions, "Regions per IPC namespace without CAP_SYS_RESOURCE");
-
-unsigned long kipc_max_user_region_bytes = 1UL << 30;
-module_param_named(max_user_region_bytes, kipc_max_user_region_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_user_region_bytes,
-		 "Bytes of regions per user without CAP_SYS_RESOURCE, mapped ones included");
+#include "kipc_internal.h"
 
 /*
  * One ioctl call in flight: the kernel's copy of the caller's struct and

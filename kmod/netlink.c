@@ -10,11 +10,20 @@
  * per-socket family state nor filtered broadcasts), and an event must
  * never reach a listener in another namespace.
  *
+ * The registry announces every change of a name through the event hook
+ * that this file registers (kipc_registry_set_event_hook()), and each
+ * object type puts its own attributes (kipc_obj_ops.nl_fill), so this file
+ * knows neither the registry's insides nor any object type's.
+ *
  * Locking: kipc_listeners_lock (mutex) guards the subscription list. It
  * is taken inside kipc_ns.lock when an event is sent, since registry
- * changes notify under that lock, which also keeps one namespace's events
- * in order.
+ * changes announce under that lock, which also keeps one namespace's
+ * events in order. The handlers take only the registry's locks and this
+ * one, and the ioctls reach the same code without genl_mutex, so the
+ * family runs its operations in parallel (.parallel_ops).
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -27,7 +36,8 @@
 #include <net/netlink.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
+#include "netlink_gen.h"
 
 static struct genl_family kipc_genl_family;
 
@@ -44,31 +54,38 @@ static LIST_HEAD(kipc_listeners);
 static DEFINE_MUTEX(kipc_listeners_lock);
 static unsigned int kipc_nr_listeners;
 
-/* The attributes that queues and regions share, per object type. */
-struct kipc_nl_common_attrs {
-	int name, uid, gid, mode, handles, ctime, pad;
+const struct kipc_nl_common_attrs kipc_nl_queue_attrs = {
+	.type = KIPC_OBJ_QUEUE,
+	.name = KIPC_A_QUEUE_NAME, .uid = KIPC_A_QUEUE_UID,
+	.gid = KIPC_A_QUEUE_GID, .mode = KIPC_A_QUEUE_MODE,
+	.handles = KIPC_A_QUEUE_HANDLES,
+	.ctime = KIPC_A_QUEUE_CTIME, .pad = KIPC_A_QUEUE_PAD,
 };
 
-static const struct kipc_nl_common_attrs kipc_nl_common[KIPC_OBJ_TYPES] = {
-	[KIPC_OBJ_QUEUE] = {
-		.name = KIPC_A_QUEUE_NAME, .uid = KIPC_A_QUEUE_UID,
-		.gid = KIPC_A_QUEUE_GID, .mode = KIPC_A_QUEUE_MODE,
-		.handles = KIPC_A_QUEUE_HANDLES,
-		.ctime = KIPC_A_QUEUE_CTIME, .pad = KIPC_A_QUEUE_PAD,
-	},
-	[KIPC_OBJ_REGION] = {
-		.name = KIPC_A_REGION_NAME, .uid = KIPC_A_REGION_UID,
-		.gid = KIPC_A_REGION_GID, .mode = KIPC_A_REGION_MODE,
-		.handles = KIPC_A_REGION_HANDLES,
-		.ctime = KIPC_A_REGION_CTIME, .pad = KIPC_A_REGION_PAD,
-	},
+const struct kipc_nl_common_attrs kipc_nl_region_attrs = {
+	.type = KIPC_OBJ_REGION,
+	.name = KIPC_A_REGION_NAME, .uid = KIPC_A_REGION_UID,
+	.gid = KIPC_A_REGION_GID, .mode = KIPC_A_REGION_MODE,
+	.handles = KIPC_A_REGION_HANDLES,
+	.ctime = KIPC_A_REGION_CTIME, .pad = KIPC_A_REGION_PAD,
 };
 
-/* IDs are given as @userns, the receiver's user namespace, sees them. */
-static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
-			      struct user_namespace *userns)
+/**
+ * kipc_nl_put_common() - put the attributes every object has
+ * @msg: the message being filled
+ * @obj: the object
+ * @userns: the receiver's user namespace, which the IDs are given in
+ * @a: the numbers of those attributes in @obj's attribute set
+ *
+ * For the types' &kipc_obj_ops.nl_fill, which put the rest.
+ *
+ * Context: Any context that may read @obj; takes no lock.
+ * Return: 0, or -EMSGSIZE when @msg is full.
+ */
+int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
+		       struct user_namespace *userns,
+		       const struct kipc_nl_common_attrs *a)
 {
-	const struct kipc_nl_common_attrs *a = &kipc_nl_common[obj->type];
 	char name[KIPC_NAME_MAX + 1];
 
 	memcpy(name, obj->name, obj->name_len);
@@ -84,75 +101,6 @@ static int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
 	return 0;
 }
 
-static int kipc_nl_put_queue(struct sk_buff *msg, struct kipc_obj *obj,
-			     struct user_namespace *userns)
-{
-	struct kipc_queue_snapshot s;
-
-	kipc_queue_snapshot(obj, &s);
-	if (obj->auto_delete)
-		s.flags |= KIPC_QUEUE_AUTO_DELETE;
-	if (kipc_nl_put_common(msg, obj, userns) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_FLAGS, s.flags) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSGS, s.max_msgs) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSG_SIZE, s.max_msg_size) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_CUR_MSGS, s.cur_msgs) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_CUR_BYTES, s.cur_bytes,
-			      KIPC_A_QUEUE_PAD) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_SENT, s.sent, KIPC_A_QUEUE_PAD) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_RECEIVED, s.received,
-			      KIPC_A_QUEUE_PAD) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_FAILED, s.failed,
-			      KIPC_A_QUEUE_PAD) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_DROPPED, s.dropped,
-			      KIPC_A_QUEUE_PAD) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_RECV_WAITERS, s.recv_waiters) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_SEND_WAITERS, s.send_waiters) ||
-	    /* Every attribute, always: 0 says none, as the uapi documents. */
-	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_PID, s.notify_tid) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_SIGNAL,
-			s.notify ? s.notify_signo : 0) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_SEND_PID, s.last_send_pid) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_SEND_TIME, s.last_send_ns,
-			      KIPC_A_QUEUE_PAD) ||
-	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_RECV_PID, s.last_recv_pid) ||
-	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_RECV_TIME, s.last_recv_ns,
-			      KIPC_A_QUEUE_PAD))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static int kipc_nl_put_region(struct sk_buff *msg, struct kipc_obj *obj,
-			      struct user_namespace *userns)
-{
-	struct kipc_region_snapshot s;
-
-	u32 flags = 0;
-
-	kipc_region_snapshot(obj, &s);
-	if (obj->auto_delete)
-		flags |= KIPC_REGION_AUTO_DELETE;
-	/* Listed still: its handles or mappings keep it alive. */
-	if (!obj->linked)
-		flags |= KIPC_REGION_UNLINKED;
-	if (kipc_nl_put_common(msg, obj, userns) ||
-	    nla_put_u32(msg, KIPC_A_REGION_FLAGS, flags) ||
-	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, s.size,
-			      KIPC_A_REGION_PAD) ||
-	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS, s.mappings,
-			      KIPC_A_REGION_PAD))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static int kipc_nl_put_obj(struct sk_buff *msg, struct kipc_obj *obj,
-			   struct user_namespace *userns)
-{
-	return obj->type == KIPC_OBJ_QUEUE ?
-	       kipc_nl_put_queue(msg, obj, userns) :
-	       kipc_nl_put_region(msg, obj, userns);
-}
-
 /* One message describing @obj, as a reply, a dump entry or an event. */
 static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
 			    struct user_namespace *userns, u32 portid, u32 seq,
@@ -163,7 +111,7 @@ static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
 	hdr = genlmsg_put(msg, portid, seq, &kipc_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (kipc_nl_put_obj(msg, obj, userns)) {
+	if (obj->ops->nl_fill(msg, obj, userns)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -171,22 +119,12 @@ static int kipc_nl_fill_obj(struct sk_buff *msg, struct kipc_obj *obj,
 	return 0;
 }
 
-static enum kipc_obj_type kipc_nl_cmd_type(u8 cmd)
-{
-	switch (cmd) {
-	case KIPC_CMD_REGION_GET:
-	case KIPC_CMD_REGION_DEL:
-	case KIPC_CMD_REGION_SET:
-		return KIPC_OBJ_REGION;
-	default:
-		return KIPC_OBJ_QUEUE;
-	}
-}
-
 /* The name attribute of a request; the policy has checked its length. */
-static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
+static int kipc_nl_name(struct genl_info *info,
+			const struct kipc_nl_common_attrs *a,
+			struct kipc_name *name)
 {
-	int attr_name = kipc_nl_common[kipc_nl_cmd_type(info->genlhdr->cmd)].name;
+	int attr_name = a->name;
 	struct nlattr *attr;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr_name)) {
@@ -208,7 +146,8 @@ static int kipc_nl_name(struct genl_info *info, struct kipc_name *name)
 	return 0;
 }
 
-static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_get_doit(struct genl_info *info,
+				const struct kipc_nl_common_attrs *a)
 {
 	u8 cmd = info->genlhdr->cmd;
 	struct kipc_name name;
@@ -216,10 +155,10 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, a, &name);
 	if (ret)
 		return ret;
-	obj = kipc_obj_get_by_name(kipc_nl_cmd_type(cmd), &name);
+	obj = kipc_obj_get_by_name(a->type, &name);
 	if (IS_ERR(obj)) {
 		NL_SET_ERR_MSG(info->extack, "no such object");
 		return PTR_ERR(obj);
@@ -257,7 +196,8 @@ static int kipc_nl_dump_one(struct kipc_obj *obj, void *data)
 
 /* cb->args[0] holds the id of the last object sent, to resume after it. */
 static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+				  struct netlink_callback *cb,
+				  const struct kipc_nl_common_attrs *a)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct kipc_nl_dump_arg arg = {
@@ -268,7 +208,7 @@ static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
 	u64 cursor = cb->args[0];
 	int ret;
 
-	ret = kipc_obj_dump(kipc_nl_cmd_type(arg.cmd), &cursor,
+	ret = kipc_obj_dump(a->type, &cursor,
 			    kipc_nl_dump_one, &arg);
 	cb->args[0] = cursor;
 	/* A full message ends this round; the next resumes at the cursor. */
@@ -277,15 +217,16 @@ static int kipc_nl_obj_get_dumpit(struct sk_buff *skb,
 	return ret ?: skb->len;
 }
 
-static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_del_doit(struct genl_info *info,
+				const struct kipc_nl_common_attrs *a)
 {
 	struct kipc_name name;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, a, &name);
 	if (ret)
 		return ret;
-	ret = kipc_obj_unlink(kipc_nl_cmd_type(info->genlhdr->cmd), &name);
+	ret = kipc_obj_unlink(a->type, &name);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG(info->extack, "no such object");
 	else if (ret == -EPERM)
@@ -293,17 +234,16 @@ static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
+static int kipc_nl_obj_set_doit(struct genl_info *info,
+				const struct kipc_nl_common_attrs *a)
 {
-	enum kipc_obj_type type = kipc_nl_cmd_type(info->genlhdr->cmd);
-	const struct kipc_nl_common_attrs *a = &kipc_nl_common[type];
 	struct user_namespace *userns = current_user_ns();
 	struct kipc_obj_change change = {};
 	struct kipc_name name;
 	struct nlattr *attr;
 	int ret;
 
-	ret = kipc_nl_name(info, &name);
+	ret = kipc_nl_name(info, a, &name);
 	if (ret)
 		return ret;
 
@@ -337,7 +277,7 @@ static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	ret = kipc_obj_change(type, &name, &change);
+	ret = kipc_obj_change(a->type, &name, &change);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG(info->extack, "no such object");
 	else if (ret == -EPERM)
@@ -345,7 +285,151 @@ static int kipc_nl_obj_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The generated op table (netlink_gen.c) names one handler per command;
+ * queues and regions share the code, given the numbers of their set.
+ */
+
+/**
+ * kipc_nl_queue_get_doit() - describe one queue by name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-get (do) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and the queue's.
+ * Return: 0, or a negative errno: -EINVAL without a name, -ENOENT no such
+ * queue, -ENOMEM, -EMSGSIZE.
+ */
+int kipc_nl_queue_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_get_doit(info, &kipc_nl_queue_attrs);
+}
+
+/**
+ * kipc_nl_queue_get_dumpit() - describe every queue of the caller's namespace
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * The queue-get (dump) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and each queue's.
+ * Return: the bytes put in @skb, 0 once every queue is sent, or a negative
+ * errno.
+ */
+int kipc_nl_queue_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kipc_nl_obj_get_dumpit(skb, cb, &kipc_nl_queue_attrs);
+}
+
+/**
+ * kipc_nl_queue_del_doit() - remove a queue's name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-del handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno: -EINVAL without a name, -ENOENT no such
+ * queue, -EPERM not allowed.
+ */
+int kipc_nl_queue_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_del_doit(info, &kipc_nl_queue_attrs);
+}
+
+/**
+ * kipc_nl_queue_set_doit() - change a queue's mode, owner or group
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The queue-set handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno: -EINVAL without a name, with nothing to
+ * change or with an unmapped id, -ENOENT no such queue, -EPERM not allowed.
+ */
+int kipc_nl_queue_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_set_doit(info, &kipc_nl_queue_attrs);
+}
+
+/**
+ * kipc_nl_region_get_doit() - describe one region by name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-get (do) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and the region's.
+ * Return: 0, or a negative errno, as kipc_nl_queue_get_doit().
+ */
+int kipc_nl_region_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_get_doit(info, &kipc_nl_region_attrs);
+}
+
+/**
+ * kipc_nl_region_get_dumpit() - describe every region of the caller's namespace
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * The region-get (dump) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and each region's.
+ * Return: the bytes put in @skb, 0 once every region is sent, or a negative
+ * errno.
+ */
+int kipc_nl_region_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kipc_nl_obj_get_dumpit(skb, cb, &kipc_nl_region_attrs);
+}
+
+/**
+ * kipc_nl_region_del_doit() - remove a region's name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-del handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno, as kipc_nl_queue_del_doit().
+ */
+int kipc_nl_region_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_del_doit(info, &kipc_nl_region_attrs);
+}
+
+/**
+ * kipc_nl_region_set_doit() - change a region's mode, owner or group
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The region-set handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_ns.lock, and kipc_listeners_lock under
+ * it for the event.
+ * Return: 0, or a negative errno, as kipc_nl_queue_set_doit().
+ */
+int kipc_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_set_doit(info, &kipc_nl_region_attrs);
+}
+
+/**
+ * kipc_nl_version_get_doit() - report the ABI version, version and features
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The version-get handler of the generated op table.
+ *
+ * Context: Process context; takes no lock.
+ * Return: 0, or -ENOMEM or -EMSGSIZE.
+ */
+int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -373,7 +457,17 @@ nomem:
 	return -EMSGSIZE;
 }
 
-static int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * kipc_nl_stats_get_doit() - report the module-wide counts and parameters
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The stats-get handler of the generated op table.
+ *
+ * Context: Process context; takes no lock (each count is read once).
+ * Return: 0, or -ENOMEM or -EMSGSIZE.
+ */
+int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -417,8 +511,18 @@ nomem:
 	return -EMSGSIZE;
 }
 
-/* Subscribes the sending socket to the events of the caller's namespace. */
-static int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
+/**
+ * kipc_nl_monitor_doit() - subscribe the sending socket to its namespace's
+ * events
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The monitor handler of the generated op table.
+ *
+ * Context: Process context; takes kipc_listeners_lock.
+ * Return: 0, or -EALREADY when the socket is subscribed already, or -ENOMEM.
+ */
+int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct kipc_listener *l, *fresh;
@@ -460,28 +564,15 @@ static void kipc_listener_free(struct kipc_listener *l)
 	kfree(l);
 }
 
-static const u8 kipc_event_cmds[KIPC_OBJ_TYPES][3] = {
-	[KIPC_OBJ_QUEUE] = {
-		[KIPC_EVENT_CREATE] = KIPC_CMD_QUEUE_CREATE_NTF,
-		[KIPC_EVENT_DELETE] = KIPC_CMD_QUEUE_DELETE_NTF,
-		[KIPC_EVENT_CHANGE] = KIPC_CMD_QUEUE_CHANGE_NTF,
-	},
-	[KIPC_OBJ_REGION] = {
-		[KIPC_EVENT_CREATE] = KIPC_CMD_REGION_CREATE_NTF,
-		[KIPC_EVENT_DELETE] = KIPC_CMD_REGION_DELETE_NTF,
-		[KIPC_EVENT_CHANGE] = KIPC_CMD_REGION_CHANGE_NTF,
-	},
-};
-
 /*
  * Sends @event about @obj to each listener of its namespace, with IDs as
  * that listener's user namespace sees them. A listener whose socket is
  * full misses the event, as a multicast listener would; one whose socket
  * is gone is dropped.
  */
-void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
+static void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
 {
-	u8 cmd = kipc_event_cmds[obj->type][event];
+	u8 cmd = obj->ops->nl_event_cmd[event];
 	struct kipc_listener *l, *tmp;
 	struct sk_buff *msg;
 
@@ -529,114 +620,75 @@ static struct notifier_block kipc_nl_notifier = {
 	.notifier_call = kipc_nl_release,
 };
 
-/* Names are NUL-terminated strings of at most KIPC_NAME_MAX bytes. */
-static const struct nla_policy kipc_queue_name_policy[KIPC_A_QUEUE_NAME + 1] = {
-	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-};
-
-static const struct nla_policy kipc_queue_set_policy[KIPC_A_QUEUE_MODE + 1] = {
-	[KIPC_A_QUEUE_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-	[KIPC_A_QUEUE_UID] = { .type = NLA_U32 },
-	[KIPC_A_QUEUE_GID] = { .type = NLA_U32 },
-	[KIPC_A_QUEUE_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
-};
-
-static const struct nla_policy kipc_region_name_policy[KIPC_A_REGION_NAME + 1] = {
-	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-};
-
-static const struct nla_policy kipc_region_set_policy[KIPC_A_REGION_MODE + 1] = {
-	[KIPC_A_REGION_NAME] = { .type = NLA_NUL_STRING, .len = KIPC_NAME_MAX },
-	[KIPC_A_REGION_UID] = { .type = NLA_U32 },
-	[KIPC_A_REGION_GID] = { .type = NLA_U32 },
-	[KIPC_A_REGION_MODE] = NLA_POLICY_MAX(NLA_U32, 0777),
-};
-
 /*
- * Operations without a policy accept no attributes: the core rejects any.
- * A get with a name is a do; a dump ignores the name.
+ * The policies and the op table are generated from the spec: an operation
+ * without a policy takes no attribute, and the core refuses any. A get
+ * with a name is a do; a dump ignores the name.
  */
-static const struct genl_ops kipc_genl_ops[] = {
-	{
-		.cmd = KIPC_CMD_VERSION_GET,
-		.doit = kipc_nl_version_get_doit,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_GET,
-		.doit = kipc_nl_obj_get_doit,
-		.dumpit = kipc_nl_obj_get_dumpit,
-		.policy = kipc_queue_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_DEL,
-		.doit = kipc_nl_obj_del_doit,
-		.policy = kipc_queue_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_QUEUE_SET,
-		.doit = kipc_nl_obj_set_doit,
-		.policy = kipc_queue_set_policy,
-		.maxattr = ARRAY_SIZE(kipc_queue_set_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_GET,
-		.doit = kipc_nl_obj_get_doit,
-		.dumpit = kipc_nl_obj_get_dumpit,
-		.policy = kipc_region_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_DEL,
-		.doit = kipc_nl_obj_del_doit,
-		.policy = kipc_region_name_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_name_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_REGION_SET,
-		.doit = kipc_nl_obj_set_doit,
-		.policy = kipc_region_set_policy,
-		.maxattr = ARRAY_SIZE(kipc_region_set_policy) - 1,
-	},
-	{
-		.cmd = KIPC_CMD_STATS_GET,
-		.doit = kipc_nl_stats_get_doit,
-	},
-	{
-		.cmd = KIPC_CMD_MONITOR,
-		.doit = kipc_nl_monitor_doit,
-	},
-};
-
 static struct genl_family kipc_genl_family __ro_after_init = {
 	.name = KIPC_FAMILY_NAME,
 	.version = KIPC_FAMILY_VERSION,
 	.netnsok = true,
+	/* Nothing relies on genl_mutex; see the locking above. */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = kipc_genl_ops,
-	.n_ops = ARRAY_SIZE(kipc_genl_ops),
 };
 
+/* The full ops that compat.h folds the generated table into. */
+static struct genl_ops kipc_genl_full_ops[ARRAY_SIZE(kipc_nl_ops)] __ro_after_init;
+
+static int __init kipc_genl_family_ops_init(void)
+{
+	int n = kipc_genl_ops_from_split(kipc_genl_full_ops, kipc_nl_ops,
+					 ARRAY_SIZE(kipc_nl_ops));
+
+	if (n < 0) {
+		pr_err("a do and a dump differ in policy, flags or validation, which full ops cannot say\n");
+		return n;
+	}
+	kipc_genl_family.ops = kipc_genl_full_ops;
+	kipc_genl_family.n_ops = n;
+	return 0;
+}
+
+/**
+ * kipc_netlink_init() - register the family and the event hook
+ *
+ * Context: Module init.
+ * Return: 0, or the negative errno of a registration that failed.
+ */
 int __init kipc_netlink_init(void)
 {
 	int ret;
 
+	ret = kipc_genl_family_ops_init();
+	if (ret)
+		return ret;
 	ret = netlink_register_notifier(&kipc_nl_notifier);
 	if (ret)
 		return ret;
 	ret = genl_register_family(&kipc_genl_family);
-	if (ret)
+	if (ret) {
 		netlink_unregister_notifier(&kipc_nl_notifier);
-	return ret;
+		return ret;
+	}
+	kipc_registry_set_event_hook(kipc_nl_notify);
+	return 0;
 }
 
+/**
+ * kipc_netlink_exit() - unregister the family and drop every subscription
+ *
+ * Context: Module exit, or init's unwinding; no handle is open.
+ */
 void kipc_netlink_exit(void)
 {
 	struct kipc_listener *l, *tmp;
 
 	genl_unregister_family(&kipc_genl_family);
 	netlink_unregister_notifier(&kipc_nl_notifier);
+	/* No request is in flight now, and no handle is open. */
+	kipc_registry_set_event_hook(NULL);
 	mutex_lock(&kipc_listeners_lock);
 	list_for_each_entry_safe(l, tmp, &kipc_listeners, node)
 		kipc_listener_free(l);

@@ -18,7 +18,9 @@
  * Poll and epoll use the separate poll_wait queue.
  *
  * Channels (one reader, one writer, end of file and EPIPE) live here too;
- * broadcast readers are in queue_bcast.c and signals in queue_notify.c.
+ * broadcast readers are in queue_bcast.c and signals in queue_notify.c;
+ * the waiting machinery is in queue_wait.c and a message's life after
+ * its queue in queue_msg.c, which queue.c and queue_bcast.c share.
  *
  * Locking:
  *   kipc_queue.lock (spinlock) guards everything mutable in the queue:
@@ -41,11 +43,11 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
+#include <net/netlink.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 #include "queue.h"
 
-#define CREATE_TRACE_POINTS
 #include "trace.h"
 
 /* Payloads up to this size reuse cached buffers instead of kmalloc. */
@@ -58,12 +60,6 @@ static_assert(offsetofend(struct kipc_msg, seq) == KIPC_MSG_SIZE_VER0);
 static u64 kipc_queue_capacity_bytes(u32 max_msgs, u32 max_msg_size)
 {
 	return (u64)max_msgs * (max_msg_size + sizeof(struct kipc_qmsg));
-}
-
-static void kipc_qmsg_release_refs(struct kipc_qmsg *m)
-{
-	put_pid(m->tgid);
-	put_pid(m->pid);
 }
 
 static void kipc_queue_release_handle(struct kipc_handle *h);
@@ -88,12 +84,35 @@ static void kipc_queue_free(struct kipc_obj *obj)
 	kfree(q);
 }
 
+/* What netlink and fdinfo report of a queue, taken under its lock. */
+/* IDs are as the caller's PID namespace sees them; 0: none or unseen. */
+struct kipc_queue_snapshot {
+	u32 max_msgs, max_msg_size, cur_msgs, flags;
+	u64 cur_bytes, sent, received, failed, dropped;
+	u32 recv_waiters, send_waiters;
+	bool notify;			/* a registration exists */
+	pid_t notify_tid;
+	int notify_signo;
+	pid_t last_send_pid, last_recv_pid;
+	u64 last_send_ns, last_recv_ns;
+};
+
 static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_handle *h);
+static u32 kipc_queue_messages(struct kipc_obj *obj);
+static int kipc_queue_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			      struct user_namespace *userns);
 
 static const struct kipc_obj_ops kipc_queue_ops = {
 	.free = kipc_queue_free,
 	.release_handle = kipc_queue_release_handle,
 	.show_fdinfo = kipc_queue_show_fdinfo,
+	.messages = kipc_queue_messages,
+	.nl_fill = kipc_queue_nl_fill,
+	.nl_event_cmd = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_QUEUE_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_QUEUE_DELETE_NTF,
+		[KIPC_EVENT_CHANGE] = KIPC_CMD_QUEUE_CHANGE_NTF,
+	},
 };
 
 /* Called by the registry, under kipc_ns.lock, for a name not yet used. */
@@ -156,45 +175,6 @@ static struct kipc_qmsg *kipc_qmsg_cache_take(struct kipc_queue *q)
 	return m;
 }
 
-/*
- * Small buffers go back to the cache, up to the queue's capacity. Returns
- * what is left for the caller to free outside the lock, or NULL.
- */
-static struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
-					     struct kipc_qmsg *m)
-{
-	lockdep_assert_held(&q->lock);
-
-	if (!m->small || q->nr_small_cached >= q->max_msgs)
-		return m;
-	list_add(&m->node, &q->small_cache);
-	q->nr_small_cached++;
-	return NULL;
-}
-
-void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
-{
-	if (m->small) {
-		spin_lock(&q->lock);
-		m = kipc_qmsg_cache_put(q, m);
-		kipc_queue_unlock(q);
-		if (!m)
-			return;
-	}
-	kvfree(m);
-}
-
-/* Frees messages that left the queue under the lock, now outside it. */
-void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
-{
-	struct kipc_qmsg *m, *tmp;
-
-	list_for_each_entry_safe(m, tmp, list, node) {
-		kipc_qmsg_release_refs(m);
-		kipc_qmsg_free(q, m);
-	}
-}
-
 static bool kipc_type_accepts(u32 type_mode, u64 want, u64 type)
 {
 	switch (type_mode) {
@@ -228,55 +208,6 @@ static struct kipc_qmsg *kipc_queue_find(struct kipc_queue *q, u32 type_mode,
 		__clear_bit(p, &map);
 	}
 	return NULL;
-}
-
-/*
- * Takes @w off its list and marks it woken; the task itself is woken when
- * the lock is dropped (kipc_queue_unlock()). The reference keeps the task
- * alive for that even if it has left the wait meanwhile, in which case the
- * wake-up is a harmless spurious one, as with the scheduler's wake_q.
- */
-void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w)
-{
-	lockdep_assert_held(&q->lock);
-
-	trace_kipc_queue_wake(q, w->task);
-	list_del(&w->node);
-	w->woken = true;
-	if (w->pending)
-		(*w->pending)++;
-	if (q->nr_wake < KIPC_QUEUE_WAKE_MAX) {
-		get_task_struct(w->task);
-		q->wake[q->nr_wake++] = w->task;
-	} else {
-		wake_up_process(w->task);
-	}
-}
-
-/* Drops the lock, then wakes whoever kipc_queue_wake() marked. */
-void kipc_queue_unlock(struct kipc_queue *q)
-	__releases(&q->lock)
-{
-	struct task_struct *wake[KIPC_QUEUE_WAKE_MAX];
-	u32 i, n = q->nr_wake;
-
-	memcpy(wake, q->wake, n * sizeof(wake[0]));
-	q->nr_wake = 0;
-	spin_unlock(&q->lock);
-
-	for (i = 0; i < n; i++) {
-		wake_up_process(wake[i]);
-		put_task_struct(wake[i]);
-	}
-}
-
-/* Everyone on @waiters: for events that concern them all, like EOF. */
-void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters)
-{
-	struct kipc_waiter *w, *tmp;
-
-	list_for_each_entry_safe(w, tmp, waiters, node)
-		kipc_queue_wake(q, w);
 }
 
 /* One receiver whose selector accepts @m, if any is waiting. */
@@ -317,100 +248,21 @@ static void kipc_queue_kick_receivers(struct kipc_queue *q)
 	}
 }
 
-/*
- * One sender per free slot that no woken sender will take. A broadcast
- * queue's room is its fullest reader's, and under DROP_OLDEST no sender
- * ever waits.
+/**
+ * kipc_queue_kick_senders() - wake the senders the queue has room for
+ * @q: the queue, of any kind
+ *
+ * Context: Holds @q->lock.
  */
 void kipc_queue_kick_senders(struct kipc_queue *q)
 {
-	struct kipc_waiter *w, *tmp;
-	u32 free_slots, budget;
-
 	lockdep_assert_held(&q->lock);
 
-	if (list_empty(&q->send_waiters))
-		return;
 	if (kipc_queue_is_broadcast(q))
-		free_slots = kipc_bcast_full(q) ? 0 : 1;
-	else if (q->cur_msgs < q->max_msgs)
-		free_slots = q->max_msgs - q->cur_msgs;
+		kipc_bcast_kick_senders(q);
 	else
-		free_slots = 0;	/* a failed copy-out may put one back */
-	budget = free_slots > q->send_pending ? free_slots - q->send_pending : 0;
-
-	list_for_each_entry_safe(w, tmp, &q->send_waiters, node) {
-		if (!budget--)
-			break;
-		kipc_queue_wake(q, w);
-	}
-}
-
-/*
- * Records current's process as the last sender or receiver (@peer) at
- * @now. A reference is taken only when the process changes, so a steady
- * peer costs no atomic operation; the reference replaced is returned, to
- * be put once q->lock is dropped.
- */
-struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
-				 u64 *when, u64 now)
-{
-	struct pid *tgid = task_tgid(current), *old = NULL;
-
-	lockdep_assert_held(&q->lock);
-
-	*when = now;
-	if (*peer != tgid) {
-		old = *peer;
-		*peer = get_pid(tgid);
-	}
-	return old;
-}
-
-/*
- * Sleeps on @list until woken, signalled or past @deadline. Called and
- * returns with q->lock held. 0 means look again.
- */
-int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
-		    struct kipc_waiter *w, ktime_t *deadline)
-	__must_hold(&q->lock)
-{
-	int expired = 0;
-
-	lockdep_assert_held(&q->lock);
-
-	trace_kipc_queue_block(q, list == &q->send_waiters, deadline);
-	w->task = current;
-	w->woken = false;
-	list_add_tail(&w->node, list);
-	set_current_state(TASK_INTERRUPTIBLE);
-	kipc_queue_unlock(q);
-
-	if (deadline)
-		expired = !schedule_hrtimeout_range(deadline, 0,
-						    HRTIMER_MODE_ABS);
-	else
-		schedule();
-
-	__set_current_state(TASK_RUNNING);
-	spin_lock(&q->lock);
-	if (w->woken) {
-		if (w->pending)
-			(*w->pending)--;
-		return 0;
-	}
-	list_del(&w->node);
-	if (signal_pending(current))
-		return -ERESTARTSYS;
-	if (expired)
-		return -ETIMEDOUT;
-	return 0;
-}
-
-void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events)
-{
-	if (wq_has_sleeper(&q->poll_wait))
-		wake_up_interruptible_poll(&q->poll_wait, events);
+		kipc_queue_wake_senders(q, q->cur_msgs < q->max_msgs ?
+					   q->max_msgs - q->cur_msgs : 0);
 }
 
 static int kipc_io_deadline(u32 flags, s64 timeout_ns, ktime_t *deadline,
@@ -601,23 +453,6 @@ static void kipc_queue_requeue(struct kipc_queue *q, struct kipc_qmsg *m)
 	q->cur_bytes += m->len;
 }
 
-/* The sender's identity as the receiver sees it. */
-void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out)
-{
-	struct pid_namespace *pidns = task_active_pid_ns(current);
-	struct user_namespace *userns = current_user_ns();
-
-	out->len = m->len;
-	out->prio = m->prio;
-	out->type = m->type;
-	out->pid = pid_nr_ns(m->tgid, pidns);
-	out->tid = pid_nr_ns(m->pid, pidns);
-	out->uid = from_kuid_munged(userns, m->uid);
-	out->gid = from_kgid_munged(userns, m->gid);
-	out->time_ns = m->time_ns;
-	out->seq = m->seq;
-}
-
 /*
  * Receives one message into @out->buf (of @out->len bytes) and fills in
  * @out's metadata. Returns 0 or a negative errno; on EMSGSIZE, @out->len
@@ -770,7 +605,8 @@ static pid_t kipc_pid_seen(struct pid *pid)
 	return pid ? pid_nr_ns(pid, task_active_pid_ns(current)) : 0;
 }
 
-void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
+static void kipc_queue_snapshot(struct kipc_obj *obj,
+				struct kipc_queue_snapshot *s)
 {
 	struct kipc_queue *q = kipc_obj_queue(obj);
 
@@ -794,6 +630,53 @@ void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s)
 	s->dropped = q->dropped;
 	s->flags = q->flags;
 	kipc_queue_unlock(q);
+}
+
+static u32 kipc_queue_messages(struct kipc_obj *obj)
+{
+	struct kipc_queue_snapshot s;
+
+	kipc_queue_snapshot(obj, &s);
+	return s.cur_msgs;
+}
+
+/* The attributes of queue-get, from one snapshot. */
+static int kipc_queue_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			      struct user_namespace *userns)
+{
+	struct kipc_queue_snapshot s;
+
+	kipc_queue_snapshot(obj, &s);
+	if (obj->auto_delete)
+		s.flags |= KIPC_QUEUE_AUTO_DELETE;
+	if (kipc_nl_put_common(msg, obj, userns, &kipc_nl_queue_attrs) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_FLAGS, s.flags) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSGS, s.max_msgs) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_MAX_MSG_SIZE, s.max_msg_size) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_CUR_MSGS, s.cur_msgs) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_CUR_BYTES, s.cur_bytes,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_SENT, s.sent, KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_RECEIVED, s.received,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_FAILED, s.failed,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_DROPPED, s.dropped,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_RECV_WAITERS, s.recv_waiters) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_SEND_WAITERS, s.send_waiters) ||
+	    /* Every attribute, always: 0 says none, as the uapi documents. */
+	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_PID, s.notify_tid) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_NOTIFY_SIGNAL,
+			s.notify ? s.notify_signo : 0) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_SEND_PID, s.last_send_pid) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_SEND_TIME, s.last_send_ns,
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_RECV_PID, s.last_recv_pid) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_RECV_TIME, s.last_recv_ns,
+			      KIPC_A_QUEUE_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
 /*
@@ -824,6 +707,17 @@ static void kipc_queue_show_fdinfo(struct seq_file *m, struct kipc_handle *h)
 		seq_puts(m, "kipc-notify:\tnone\n");
 }
 
+/**
+ * kipc_queue_send() - ioctl(KIPC_IOC_QUEUE_SEND)
+ * @h: a handle bound to a queue for writing
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock)
 {
@@ -847,7 +741,19 @@ int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 				   deadlinep);
 }
 
-/* Receives into cmd->msg; the caller writes cmd back on 0 and EMSGSIZE. */
+/**
+ * kipc_queue_recv() - ioctl(KIPC_IOC_QUEUE_RECV)
+ * @h: a handle bound to a queue for reading
+ * @cmd: the command, copied in; the message is received into cmd->msg
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * The caller writes @cmd back on 0 and on -EMSGSIZE.
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock)
 {
@@ -907,6 +813,16 @@ static int kipc_batch_put(struct kipc_queue_batch *cmd, u32 i,
 					     cmd->msg_size)) ? -EFAULT : 0;
 }
 
+/**
+ * kipc_queue_send_batch() - ioctl(KIPC_IOC_QUEUE_SEND_BATCH)
+ * @h: a handle bound to a queue for writing
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the messages sent, or a negative errno when none was.
+ */
 int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 			  bool nonblock)
 {
@@ -941,6 +857,16 @@ int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 	return i ? i : ret;
 }
 
+/**
+ * kipc_queue_recv_batch() - ioctl(KIPC_IOC_QUEUE_RECV_BATCH)
+ * @h: a handle bound to a queue for reading
+ * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the messages received, or a negative errno when none was.
+ */
 int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 			  bool nonblock)
 {
@@ -983,6 +909,15 @@ int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 	return i ? i : ret;
 }
 
+/**
+ * kipc_queue_getattr() - ioctl(KIPC_IOC_QUEUE_GETATTR)
+ * @h: a handle bound to a queue
+ * @cmd: the command, copied in, filled for copying out
+ * @nonblock: the handle's O_NONBLOCK, reported in handle_flags
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ * Return: 0, -EBADF when @h is not bound to a queue, or -EINVAL for a flag.
+ */
 int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 		       bool nonblock)
 {
@@ -1016,6 +951,18 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 	return 0;
 }
 
+/**
+ * kipc_queue_read() - read(2) on a queue handle: receive one message
+ * @h: a handle bound to a queue for reading
+ * @buf: the buffer
+ * @len: its size
+ * @nonblock: the file's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: the message's length, 0 at a channel's end of file, or a
+ * negative errno as for KIPC_IOC_QUEUE_RECV.
+ */
 ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 			bool nonblock)
 {
@@ -1036,6 +983,17 @@ ssize_t kipc_queue_read(struct kipc_handle *h, char __user *buf, size_t len,
 	return msg.len;
 }
 
+/**
+ * kipc_queue_write() - write(2) on a queue handle: send one message
+ * @h: a handle bound to a queue for writing
+ * @buf: the payload
+ * @len: its length
+ * @nonblock: the file's O_NONBLOCK
+ *
+ * Context: Process context; takes kipc_queue.lock, which it drops to sleep;
+ * copies from or to user memory outside it.
+ * Return: @len, or a negative errno as for KIPC_IOC_QUEUE_SEND.
+ */
 ssize_t kipc_queue_write(struct kipc_handle *h, const char __user *buf,
 			 size_t len, bool nonblock)
 {
@@ -1061,6 +1019,15 @@ static bool kipc_queue_readable(struct kipc_queue *q, struct kipc_handle *h)
 	return kipc_queue_is_broadcast(q) ? r->count : q->cur_msgs;
 }
 
+/**
+ * kipc_queue_poll() - poll(2) on a queue handle
+ * @h: the handle
+ * @file: its file
+ * @pt: the poll table
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ * Return: the events ready, or EPOLLERR when @h is not bound to a queue.
+ */
 __poll_t kipc_queue_poll(struct kipc_handle *h, struct file *file,
 			 poll_table *pt)
 {
@@ -1206,6 +1173,16 @@ static int kipc_queue_bind_check(const struct kipc_queue_bind *cmd)
 	return 0;
 }
 
+/**
+ * kipc_queue_bind() - ioctl(KIPC_IOC_QUEUE_BIND)
+ * @h: an unbound handle
+ * @cmd: the command, copied in
+ *
+ * Context: Process context; takes @h->bind_lock, then the registry's
+ * locks, then kipc_queue.lock.
+ * Return: 0, or a negative errno as the uapi header documents for the
+ * ioctl.
+ */
 int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_QUEUE_READ | KIPC_QUEUE_WRITE);
@@ -1253,9 +1230,20 @@ out:
 	return ret;
 }
 
-/*
- * Binds the fresh handle @peer to @h's queue with @access, checked as a
- * bind by name would check it.
+/**
+ * kipc_queue_peer() - ioctl(KIPC_IOC_QUEUE_PEER): bind a fresh handle
+ * @h: a handle bound to a queue
+ * @peer: the fresh handle
+ * @access: KIPC_QUEUE_READ and/or KIPC_QUEUE_WRITE
+ *
+ * Binds @peer to @h's queue with @access, checked as a bind by name would
+ * check it.
+ *
+ * Context: Process context; takes kipc_ns.lock, then kipc_queue.lock.
+ * @peer is not yet reachable by anyone else, so its bind_lock is not
+ * needed.
+ * Return: 0, or -EBADF, -EINVAL, -EACCES or -EBUSY as the uapi header
+ * documents.
  */
 int kipc_queue_peer(struct kipc_handle *h, struct kipc_handle *peer,
 		    u32 access)

@@ -15,7 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
-#include "kipc.h"
+#include "kipc_internal.h"
 
 struct kipc_qmsg {
 	struct list_head node;
@@ -156,7 +156,16 @@ static inline bool kipc_queue_is_channel(const struct kipc_queue *q)
 	return q->flags & KIPC_QUEUE_CHANNEL;
 }
 
+/*
+ * The queue files call one another in one direction only: queue.c calls
+ * queue_bcast.c and queue_notify.c, and all of them call queue_msg.c and
+ * queue_wait.c, the lowest.
+ */
+
 /* queue.c */
+void kipc_queue_kick_senders(struct kipc_queue *q);
+
+/* queue_wait.c */
 struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
 				 u64 *when, u64 now);
 int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
@@ -165,17 +174,23 @@ int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 void kipc_queue_unlock(struct kipc_queue *q) __releases(&q->lock);
 void kipc_queue_wake(struct kipc_queue *q, struct kipc_waiter *w);
 void kipc_queue_wake_all(struct kipc_queue *q, struct list_head *waiters);
-void kipc_queue_kick_senders(struct kipc_queue *q);
+void kipc_queue_wake_senders(struct kipc_queue *q, u32 free_slots);
+void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
+
+/* queue_msg.c */
+void kipc_qmsg_release_refs(struct kipc_qmsg *m);
+struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
+				      struct kipc_qmsg *m);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);
 void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m);
 void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list);
-void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
 
 /* queue_bcast.c */
 struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q);
 void kipc_bcast_reader_attach(struct kipc_queue *q, struct kipc_bcast_reader *r);
 void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r);
 bool kipc_bcast_full(struct kipc_queue *q);
+void kipc_bcast_kick_senders(struct kipc_queue *q);
 void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 			struct list_head *dead);
 int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,

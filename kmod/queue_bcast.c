@@ -24,6 +24,13 @@
 #include "queue.h"
 #include "trace.h"
 
+/**
+ * kipc_bcast_reader_alloc() - allocate a broadcast reader
+ * @q: the queue, whose max_msgs sizes the reader's ring
+ *
+ * Context: Process context, without @q->lock; allocates (GFP_KERNEL).
+ * Return: the reader, not yet attached, or NULL.
+ */
 struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
 {
 	struct kipc_bcast_reader *r;
@@ -36,6 +43,13 @@ struct kipc_bcast_reader *kipc_bcast_reader_alloc(struct kipc_queue *q)
 	return r;
 }
 
+/**
+ * kipc_bcast_reader_attach() - make a reader receive what is sent from now
+ * @q: the queue
+ * @r: a reader from kipc_bcast_reader_alloc()
+ *
+ * Context: Holds @q->lock.
+ */
 void kipc_bcast_reader_attach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 {
 	lockdep_assert_held(&q->lock);
@@ -66,7 +80,13 @@ static struct kipc_qmsg *kipc_bcast_pop(struct kipc_queue *q,
 	return m;
 }
 
-/* The reader's handle closes: it lets go of everything it still holds. */
+/**
+ * kipc_bcast_reader_detach() - a reader's handle closes
+ * @q: the queue
+ * @r: the reader, which lets go of everything it still holds
+ *
+ * Context: Process context; takes @q->lock.
+ */
 void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 {
 	LIST_HEAD(dead);
@@ -76,7 +96,7 @@ void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 	while (r->count)
 		kipc_bcast_put(q, kipc_bcast_pop(q, r), &dead);
 	/* A writer waiting for this reader's room can go on. */
-	kipc_queue_kick_senders(q);
+	kipc_bcast_kick_senders(q);
 	kipc_queue_unlock(q);
 
 	kipc_qmsg_free_list(q, &dead);
@@ -86,7 +106,13 @@ void kipc_bcast_reader_detach(struct kipc_queue *q, struct kipc_bcast_reader *r)
 	kvfree(r);
 }
 
-/* Whether a send must wait: some reader is full and none may lose. */
+/**
+ * kipc_bcast_full() - whether a send must wait
+ * @q: the queue
+ *
+ * Context: Holds @q->lock.
+ * Return: true when some reader is full and none may lose a message.
+ */
 bool kipc_bcast_full(struct kipc_queue *q)
 {
 	struct kipc_bcast_reader *r;
@@ -101,11 +127,34 @@ bool kipc_bcast_full(struct kipc_queue *q)
 	return false;
 }
 
-/*
- * Puts @m in every reader's ring. A full ring loses its oldest message
- * (only under DROP_OLDEST; otherwise the sender waited for room). Messages
- * no one holds any more, @m included when there is no reader, go on @dead
- * to be freed once the lock is dropped.
+/**
+ * kipc_bcast_kick_senders() - wake the senders a broadcast queue has room for
+ * @q: the queue
+ *
+ * A broadcast queue's room is its fullest reader's; under DROP_OLDEST no
+ * sender ever waits.
+ *
+ * Context: Holds @q->lock.
+ */
+void kipc_bcast_kick_senders(struct kipc_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+
+	kipc_queue_wake_senders(q, kipc_bcast_full(q) ? 0 : 1);
+}
+
+/**
+ * kipc_bcast_deliver() - put a message in every reader's ring
+ * @q: the queue
+ * @m: the message sent
+ * @dead: where messages that no one holds any more go
+ *
+ * A full ring loses its oldest message (only under DROP_OLDEST; otherwise
+ * the sender waited for room). Messages no one holds any more, @m included
+ * when there is no reader, go on @dead to be freed once the lock is
+ * dropped.
+ *
+ * Context: Holds @q->lock.
  */
 void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 			struct list_head *dead)
@@ -138,6 +187,20 @@ void kipc_bcast_deliver(struct kipc_queue *q, struct kipc_qmsg *m,
 	kipc_bcast_put(q, m, dead);
 }
 
+/**
+ * kipc_bcast_recv_one() - receive one message as a broadcast reader
+ * @q: the queue
+ * @r: the receiving handle's reader
+ * @out: the message: in, the buffer; out, the message's metadata
+ * @flags: enum kipc_io_flags
+ * @nonblock: fail with -EAGAIN rather than wait
+ * @deadline: an absolute CLOCK_MONOTONIC time, or NULL
+ *
+ * Context: Process context; takes the reader's recv_lock, then kipc_queue.lock,
+ * which it drops to sleep and to copy out.
+ * Return: 0, or a negative errno: -EINVAL, -EAGAIN, -ETIMEDOUT,
+ * -ERESTARTSYS, -EMSGSIZE or -EFAULT.
+ */
 int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 			struct kipc_msg *out, u32 flags, bool nonblock,
 			ktime_t *deadline)
@@ -199,7 +262,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 		q->received++;
 		old_peer = kipc_queue_note_peer(q, &q->last_receiver,
 						&q->last_recv_ns, now);
-		kipc_queue_kick_senders(q);
+		kipc_bcast_kick_senders(q);
 	}
 	kipc_bcast_put(q, m, &dead);
 unlock:

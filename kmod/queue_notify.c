@@ -22,6 +22,13 @@
 
 #include "queue.h"
 
+/**
+ * kipc_queue_signal_io() - send SIGIO to the handles that asked for it
+ * @q: the queue
+ * @band: POLL_IN, a message arrived, or POLL_OUT, room was freed
+ *
+ * Context: Any context; takes no kipc lock (fasync has its own locking).
+ */
 void kipc_queue_signal_io(struct kipc_queue *q, int band)
 {
 	if (band == POLL_IN)
@@ -30,6 +37,17 @@ void kipc_queue_signal_io(struct kipc_queue *q, int band)
 		kill_fasync(&q->fasync_out, SIGIO, POLL_OUT);
 }
 
+/**
+ * kipc_queue_fasync() - the ->fasync of a queue handle
+ * @h: the handle
+ * @fd: its descriptor
+ * @file: its file
+ * @on: whether O_ASYNC is being set or cleared
+ *
+ * Context: Process context; takes no kipc lock.
+ * Return: 0, -EINVAL for a handle not bound to a queue, or fasync_helper()'s
+ * negative errno.
+ */
 int kipc_queue_fasync(struct kipc_handle *h, int fd, struct file *file,
 		      int on)
 {
@@ -47,6 +65,18 @@ int kipc_queue_fasync(struct kipc_handle *h, int fd, struct file *file,
 	return ret < 0 ? ret : 0;
 }
 
+/**
+ * kipc_queue_notify() - ioctl(KIPC_IOC_QUEUE_NOTIFY)
+ * @h: the handle, bound to a queue for reading
+ * @cmd: the command, copied in
+ *
+ * Registers, or with KIPC_NOTIFY_REMOVE removes, the handle's one-shot
+ * arrival signal.
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ * Return: 0, or -EBADF, -EINVAL, -EBUSY or -ENOENT as the uapi header
+ * documents.
+ */
 int kipc_queue_notify(struct kipc_handle *h, struct kipc_queue_notify *cmd)
 {
 	struct kipc_obj *obj = kipc_handle_obj(h);
@@ -95,9 +125,15 @@ int kipc_queue_notify(struct kipc_handle *h, struct kipc_queue_notify *cmd)
 	return ret;
 }
 
-/*
- * Called by a sender under the lock, after queueing into a queue that was
- * empty: takes the registration if it should fire, so it fires only once.
+/**
+ * kipc_queue_notify_take() - take the registration if it should fire
+ * @q: a queue that was empty and has just had a message queued
+ * @out: the registration taken, for kipc_queue_notify_fire()
+ *
+ * It fires only when no receiver is waiting, and only once.
+ *
+ * Context: Holds @q->lock.
+ * Return: whether a registration was taken into @out.
  */
 bool kipc_queue_notify_take(struct kipc_queue *q,
 			    struct kipc_queue_notification *out)
@@ -111,7 +147,16 @@ bool kipc_queue_notify_take(struct kipc_queue *q,
 	return true;
 }
 
-/* Sends the signal, from the sender's context, and drops the references. */
+/**
+ * kipc_queue_notify_fire() - send a registration's signal
+ * @n: what kipc_queue_notify_take() took
+ *
+ * Sends it from the sender's context, which si_pid and si_uid describe,
+ * and drops the registration's references.
+ *
+ * Context: Process context, without the queue's lock; takes the RCU read
+ * lock.
+ */
 void kipc_queue_notify_fire(struct kipc_queue_notification *n)
 {
 	struct kernel_siginfo info;
@@ -134,7 +179,13 @@ void kipc_queue_notify_fire(struct kipc_queue_notification *n)
 	put_user_ns(n->user_ns);
 }
 
-/* The registering handle closes: its registration goes with it. */
+/**
+ * kipc_queue_notify_drop() - drop the registration of a closing handle
+ * @q: the queue
+ * @h: the handle closing; only its own registration goes
+ *
+ * Context: Process context; takes kipc_queue.lock.
+ */
 void kipc_queue_notify_drop(struct kipc_queue *q, struct kipc_handle *h)
 {
 	struct kipc_queue_notification old = {};

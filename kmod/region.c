@@ -34,9 +34,10 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/user_namespace.h>
+#include <net/netlink.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
 
 #define KIPC_REGION_BIND_ALL	(KIPC_REGION_READ | KIPC_REGION_WRITE | \
 				 KIPC_REGION_CREATE | KIPC_REGION_EXCL | \
@@ -103,9 +104,18 @@ static void kipc_region_orphaned(struct kipc_obj *obj)
 	fput(r->shm);
 }
 
+static int kipc_region_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			       struct user_namespace *userns);
+
 static const struct kipc_obj_ops kipc_region_ops = {
 	.free = kipc_region_free,
 	.orphaned = kipc_region_orphaned,
+	.nl_fill = kipc_region_nl_fill,
+	.nl_event_cmd = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_REGION_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_REGION_DELETE_NTF,
+		[KIPC_EVENT_CHANGE] = KIPC_CMD_REGION_CHANGE_NTF,
+	},
 };
 
 static int kipc_region_shm_release(struct inode *inode, struct file *file)
@@ -122,10 +132,15 @@ static int kipc_region_shm_release(struct inode *inode, struct file *file)
 	return ret;
 }
 
-/*
+/**
+ * kipc_region_init() - learn shmem's file operations
+ *
  * shmem's file operations are not exported; a file of its own shows them.
  * get_unmapped_area is left out: shmem's asserts that it is called on one
  * of shmem's own files, and the generic one serves a region as well.
+ *
+ * Context: Module init.
+ * Return: 0, or the negative errno of the shmem file's creation.
  */
 int __init kipc_region_init(void)
 {
@@ -222,14 +237,37 @@ static u64 kipc_region_mappings(struct kipc_region *r)
 	return n;
 }
 
-void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s)
+/* The attributes of region-get. */
+static int kipc_region_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			       struct user_namespace *userns)
 {
 	struct kipc_region *r = kipc_obj_region(obj);
+	u32 flags = 0;
 
-	s->size = r->size;
-	s->mappings = kipc_region_mappings(r);
+	if (obj->auto_delete)
+		flags |= KIPC_REGION_AUTO_DELETE;
+	/* Listed still: its handles or mappings keep it alive. */
+	if (!obj->linked)
+		flags |= KIPC_REGION_UNLINKED;
+	if (kipc_nl_put_common(msg, obj, userns, &kipc_nl_region_attrs) ||
+	    nla_put_u32(msg, KIPC_A_REGION_FLAGS, flags) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_SIZE, r->size,
+			      KIPC_A_REGION_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_REGION_MAPPINGS,
+			      kipc_region_mappings(r), KIPC_A_REGION_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
+/**
+ * kipc_region_bind() - ioctl(KIPC_IOC_REGION_BIND)
+ * @h: an unbound handle
+ * @cmd: the command, copied in
+ *
+ * Context: Process context; takes @h->bind_lock, then the registry's
+ * locks.
+ * Return: 0, or a negative errno as the uapi header documents.
+ */
 int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd)
 {
 	u32 access = cmd->flags & (KIPC_REGION_READ | KIPC_REGION_WRITE);
@@ -286,6 +324,15 @@ out:
 	return ret;
 }
 
+/**
+ * kipc_region_info() - ioctl(KIPC_IOC_REGION_INFO)
+ * @h: a handle
+ * @cmd: the command, copied in, filled for copying out
+ *
+ * Context: Process context; takes kipc_ns.lock and kipc_region.lock.
+ * Return: 0, -EBADF when @h is not bound to a region, or -EINVAL for a
+ * flag.
+ */
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 {
 	struct kipc_region *r = kipc_handle_region(h);
@@ -310,9 +357,18 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd)
 	return 0;
 }
 
-/*
+/**
+ * kipc_region_mmap() - the ->mmap of a region handle
+ * @h: the handle
+ * @vma: the new mapping
+ *
  * Shared mappings only: a private one would give each process its own
  * copy, which is never what a shared-memory region is for.
+ *
+ * Context: Process context, holding the mmap lock; takes no kipc lock.
+ * Return: 0, or a negative errno: -ENODEV not bound to a region, -EINVAL
+ * a private mapping or one beyond the region, -EACCES a writable mapping
+ * of a read-only handle, or shmem's own.
  */
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma)
 {

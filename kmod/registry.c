@@ -7,7 +7,10 @@
  *   kipc_namespaces_lock (mutex)  the list of kipc_ns
  *   kipc_ns.lock (mutex)          one namespace's names, counts, and each
  *                                 object's linked flag and handle count
- * Type-specific object locks nest inside kipc_ns.lock.
+ * Type-specific object locks nest inside kipc_ns.lock, and so does
+ * whatever the event hook takes (netlink's kipc_listeners_lock): changes
+ * of a name are announced under kipc_ns.lock, which keeps one namespace's
+ * events in the order of its changes.
  *
  * A kipc_ns holds one reference on its IPC namespace. Nothing tells a
  * module that a namespace died, so a deferrable work item looks every few
@@ -50,7 +53,7 @@
 #include <linux/workqueue.h>
 
 #include "compat.h"
-#include "kipc.h"
+#include "kipc_internal.h"
 
 #define KIPC_REAP_INTERVAL	(5 * HZ)
 
@@ -60,9 +63,48 @@ static LIST_HEAD(kipc_namespaces);
 static atomic64_t kipc_next_id = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(kipc_namespaces_lock);
 
+static void (*kipc_event_hook)(struct kipc_obj *obj, enum kipc_event event);
+
 static void kipc_ns_reap(struct work_struct *work);
 static DECLARE_DEFERRABLE_WORK(kipc_reaper, kipc_ns_reap);
 
+/**
+ * kipc_registry_set_event_hook() - set or clear the event hook
+ * @hook: called with each object whose name is created, deleted or
+ *	changed, under its kipc_ns.lock; NULL for none
+ *
+ * Netlink sets the hook once its family is registered, and clears it
+ * after unregistering it, when no request or handle can be in flight; an
+ * event with no hook set has no one to go to.
+ *
+ * Context: Module init or exit; takes no lock.
+ */
+void kipc_registry_set_event_hook(void (*hook)(struct kipc_obj *obj, enum kipc_event event))
+{
+	WRITE_ONCE(kipc_event_hook, hook);
+}
+
+static void kipc_obj_announce(struct kipc_obj *obj, enum kipc_event event)
+{
+	void (*hook)(struct kipc_obj *obj, enum kipc_event event);
+
+	lockdep_assert_held(&obj->ns->lock);
+
+	hook = READ_ONCE(kipc_event_hook);
+	if (hook)
+		hook(obj, event);
+}
+
+/**
+ * kipc_name_from_user() - copy an object's name in from an ioctl
+ * @name: where the name goes
+ * @uptr: the user pointer to it
+ * @len: its length, without a terminating NUL
+ *
+ * Context: Process context; may fault; takes no lock.
+ * Return: 0, -EINVAL for an empty name or one with a NUL, -ENAMETOOLONG
+ * past KIPC_NAME_MAX, or -EFAULT.
+ */
 int kipc_name_from_user(struct kipc_name *name, u64 uptr, u32 len)
 {
 	if (!len)
@@ -156,6 +198,12 @@ static void kipc_obj_free(struct kref *ref)
 	kipc_ns_put(ns);
 }
 
+/**
+ * kipc_obj_put() - drop a reference to an object
+ * @obj: the object; the last reference frees it through its ops
+ *
+ * Context: Process context, without kipc_ns.lock.
+ */
 void kipc_obj_put(struct kipc_obj *obj)
 {
 	kref_put(&obj->ref, kipc_obj_free);
@@ -181,7 +229,7 @@ static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 {
 	lockdep_assert_held(&obj->ns->lock);
 
-	kipc_nl_notify(obj, KIPC_EVENT_DELETE);
+	kipc_obj_announce(obj, KIPC_EVENT_DELETE);
 	hash_del(&obj->hnode);
 	obj->linked = false;
 	if (!obj->ops->orphaned)
@@ -192,9 +240,14 @@ static void kipc_obj_unlink_locked(struct kipc_obj *obj)
 	module_put(THIS_MODULE);	/* the name's */
 }
 
-/*
- * The end of the use that kept an object without name or handle alive:
- * drops the type's own reference (see kipc_obj_ops.orphaned).
+/**
+ * kipc_obj_retire() - end the use that kept a nameless, unbound object
+ * @obj: the object
+ *
+ * Drops the type's own reference and takes the object off its
+ * namespace's list and count (see &kipc_obj_ops.orphaned).
+ *
+ * Context: Process context; takes kipc_ns.lock.
  */
 void kipc_obj_retire(struct kipc_obj *obj)
 {
@@ -271,13 +324,21 @@ static struct kipc_obj *kipc_obj_create_locked(struct kipc_ns *ns,
 	hash_add(ns->names, &obj->hnode, kipc_name_hash(req->type, req->name));
 	list_add_tail(&obj->ns_node, &ns->objs[req->type]);
 	ns->nr_objs[req->type]++;
-	kipc_nl_notify(obj, KIPC_EVENT_CREATE);
+	kipc_obj_announce(obj, KIPC_EVENT_CREATE);
 	return obj;
 }
 
-/*
+/**
+ * kipc_obj_bind() - find or create the object a handle binds to
+ * @req: what to find, and how to create it
+ *
  * Finds or creates the named object in the caller's namespace and returns
  * it with a handle's reference, counted in obj->handles.
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock, and
+ * under it whatever the event hook takes.
+ * Return: the object, or an ERR_PTR: -ENOENT, -EEXIST, -EACCES, -ENOSPC,
+ * or the errno of @req's create_obj.
  */
 struct kipc_obj *kipc_obj_bind(struct kipc_bind_req *req)
 {
@@ -319,6 +380,13 @@ out:
 	return obj;
 }
 
+/**
+ * kipc_obj_handles() - the handles bound to an object now
+ * @obj: the object
+ *
+ * Context: Process context; takes kipc_ns.lock.
+ * Return: the count, which may change as soon as the lock is dropped.
+ */
 unsigned int kipc_obj_handles(struct kipc_obj *obj)
 {
 	unsigned int handles;
@@ -329,7 +397,14 @@ unsigned int kipc_obj_handles(struct kipc_obj *obj)
 	return handles;
 }
 
-/* Another handle to an object the caller reaches through one it holds. */
+/**
+ * kipc_obj_bind_another() - bind another handle to an object
+ * @obj: an object the caller reaches through a handle it holds
+ * @may: the access asked for, MAY_READ and MAY_WRITE
+ *
+ * Context: Process context; takes kipc_ns.lock.
+ * Return: 0, with a handle's reference taken, or -EACCES.
+ */
 int kipc_obj_bind_another(struct kipc_obj *obj, int may)
 {
 	struct kipc_ns *ns = obj->ns;
@@ -345,7 +420,15 @@ int kipc_obj_bind_another(struct kipc_obj *obj, int may)
 	return ret;
 }
 
-/* A handle lets go; the last one takes an auto-delete object's name. */
+/**
+ * kipc_obj_unbind() - a handle lets go of its object
+ * @obj: the object
+ *
+ * The last handle takes an auto-delete object's name with it.
+ *
+ * Context: Process context; takes kipc_ns.lock, and under it whatever the
+ * event hook takes.
+ */
 void kipc_obj_unbind(struct kipc_obj *obj)
 {
 	struct kipc_ns *ns = obj->ns;
@@ -370,6 +453,16 @@ static bool kipc_obj_may_administer(struct kipc_obj *obj)
 	       ns_capable(obj->ns->ipc_ns->user_ns, CAP_IPC_OWNER);
 }
 
+/**
+ * kipc_obj_unlink() - remove a name of the caller's namespace
+ * @type: the object type, each with its own names
+ * @name: the name
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock, and
+ * under it whatever the event hook takes.
+ * Return: 0, -ENOENT no such object, -EPERM not the caller's to remove, or
+ * -ENOMEM.
+ */
 int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name)
 {
 	struct kipc_obj *obj;
@@ -393,7 +486,15 @@ int kipc_obj_unlink(enum kipc_obj_type type, const struct kipc_name *name)
 	return ret;
 }
 
-/* The named object in the caller's namespace, with a reference. */
+/**
+ * kipc_obj_get_by_name() - look an object of the caller's namespace up
+ * @type: the object type
+ * @name: its name
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock.
+ * Return: the object with a reference, which kipc_obj_put() drops, or
+ * ERR_PTR(-ENOENT) or ERR_PTR(-ENOMEM).
+ */
 struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
 				      const struct kipc_name *name)
 {
@@ -415,12 +516,23 @@ struct kipc_obj *kipc_obj_get_by_name(enum kipc_obj_type type,
 	return obj;
 }
 
-/*
+/**
+ * kipc_obj_dump() - call a function for each object of the namespace
+ * @type: the object type
+ * @cursor: in, the id of the last object already filled (0: none); out,
+ *	the id of the last object filled now
+ * @fill: called for each object, under kipc_ns.lock
+ * @arg: passed to @fill
+ *
  * Calls @fill for each object of the caller's namespace created after
- * *@cursor, oldest first, until @fill fails; *@cursor then names the last
- * object filled, so the next call resumes after it. Objects created or
- * deleted between calls are seen or missed as a dump of any changing
- * table would see them; none is seen twice.
+ * *@cursor, oldest first, until @fill fails, so the next call resumes
+ * after the last one filled. Objects created or deleted between calls are
+ * seen or missed as a dump of any changing table would see them; none is
+ * seen twice.
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock.
+ * Return: 0 once every object is filled, @fill's negative errno, or
+ * -ENOMEM.
  */
 int kipc_obj_dump(enum kipc_obj_type type, u64 *cursor,
 		  int (*fill)(struct kipc_obj *obj, void *arg), void *arg)
@@ -447,6 +559,17 @@ int kipc_obj_dump(enum kipc_obj_type type, u64 *cursor,
 	return ret;
 }
 
+/**
+ * kipc_obj_change() - change an object's mode, owner or group
+ * @type: the object type
+ * @name: its name in the caller's namespace
+ * @change: what to change
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock, and
+ * under it whatever the event hook takes.
+ * Return: 0, -ENOENT no such object, -EPERM not the caller's to change, or
+ * -ENOMEM.
+ */
 int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
 		    const struct kipc_obj_change *change)
 {
@@ -471,14 +594,23 @@ int kipc_obj_change(enum kipc_obj_type type, const struct kipc_name *name,
 			obj->uid = change->uid;
 		if (change->set_gid)
 			obj->gid = change->gid;
-		kipc_nl_notify(obj, KIPC_EVENT_CHANGE);
+		kipc_obj_announce(obj, KIPC_EVENT_CHANGE);
 	}
 	mutex_unlock(&ns->lock);
 	kipc_ns_put(ns);
 	return ret;
 }
 
-/* KIPC_IOC_QUEUE_UNLINK and KIPC_IOC_REGION_UNLINK. */
+/**
+ * kipc_obj_unlink_cmd() - ioctl(KIPC_IOC_QUEUE_UNLINK) and (KIPC_IOC_REGION_UNLINK)
+ * @type: the object type the ioctl names
+ * @cmd: the command, copied in
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock, and
+ * under it whatever the event hook takes.
+ * Return: 0, or a negative errno as kipc_name_from_user() and
+ * kipc_obj_unlink() give, or -EINVAL for a flag or a reserved field.
+ */
 int kipc_obj_unlink_cmd(enum kipc_obj_type type, struct kipc_unlink *cmd)
 {
 	struct kipc_name name;
@@ -525,15 +657,20 @@ static void kipc_ns_reap(struct work_struct *work)
 		schedule_delayed_work(&kipc_reaper, KIPC_REAP_INTERVAL);
 }
 
-/*
- * KIPC_IOC_PURGE: unlinks every name of every namespace, counting what
- * goes. Each deleted name is logged, since it may have held another
- * user's data.
+/**
+ * kipc_registry_purge() - unlink every name of every namespace
+ * @cmd: the KIPC_IOC_PURGE command, whose counts are filled
+ *
+ * Each deleted name is logged, since it may have held another user's
+ * data. The caller has checked the privilege and the flags.
+ *
+ * Context: Process context; takes kipc_namespaces_lock, then kipc_ns.lock, and
+ * under it whatever the event hook takes.
  */
 void kipc_registry_purge(struct kipc_purge *cmd)
 {
-	struct kipc_queue_snapshot s;
 	struct hlist_node *tmp;
+	u32 msgs;
 	struct kipc_obj *obj;
 	struct kipc_ns *ns;
 	int bkt;
@@ -547,11 +684,11 @@ void kipc_registry_purge(struct kipc_purge *cmd)
 		mutex_lock(&ns->lock);
 		hash_for_each_safe(ns->names, bkt, tmp, obj, hnode) {
 			if (obj->type == KIPC_OBJ_QUEUE) {
-				kipc_queue_snapshot(obj, &s);
+				msgs = obj->ops->messages(obj);
 				cmd->queues++;
-				cmd->messages += s.cur_msgs;
+				cmd->messages += msgs;
 				pr_info("purge: queue \"%*pE\" with %u messages\n",
-					obj->name_len, obj->name, s.cur_msgs);
+					obj->name_len, obj->name, msgs);
 			} else {
 				cmd->regions++;
 				pr_info("purge: region \"%*pE\"\n",
@@ -564,9 +701,13 @@ void kipc_registry_purge(struct kipc_purge *cmd)
 	mutex_unlock(&kipc_namespaces_lock);
 }
 
-/*
+/**
+ * kipc_registry_exit() - drop every namespace
+ *
  * No handle is open at module exit, and no name is left (each holds a
  * module reference), so this only drops the namespaces.
+ *
+ * Context: Module exit; takes kipc_namespaces_lock.
  */
 void kipc_registry_exit(void)
 {

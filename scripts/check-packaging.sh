@@ -23,7 +23,7 @@ B=$TOP/build
 DEB=$B/deb
 W=$B/packaging
 VERSION=$(sed -n 's/^#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
-	  "$TOP"/kmod/kipc.h)
+	  "$TOP"/kmod/kipc_internal.h)
 PACKAGES="kipc-dkms_${VERSION}_all libkipc0_${VERSION}_amd64
 	  libkipc-dev_${VERSION}_amd64 kipc-tools_${VERSION}_amd64"
 failed=0
@@ -98,11 +98,13 @@ check_root() {
 	for f in /usr/lib/$ma/libkipc.so.0 /usr/lib/$ma/libkipc.so \
 		 /usr/lib/$ma/libkipc.a /usr/lib/$ma/pkgconfig/libkipc.pc \
 		 /usr/include/kipc/libkipc.h /usr/include/kipc/linux/kipc.h \
+		 /usr/include/kipc/linux/kipc_netlink.h \
 		 /usr/share/man/man3/kipc_queue_open.3.gz /usr/bin/kipc \
 		 /usr/share/man/man8/kipc.8.gz /usr/share/man/man7/kipc.7.gz \
 		 /usr/src/kipc-$VERSION/dkms.conf \
 		 /usr/src/kipc-$VERSION/kmod/Kbuild \
 		 /usr/src/kipc-$VERSION/uapi/linux/kipc.h \
+		 /usr/src/kipc-$VERSION/uapi/linux/kipc_netlink.h \
 		 /usr/lib/udev/rules.d/60-kipc.rules \
 		 /usr/lib/modules-load.d/kipc.conf; do
 		expect_file $f || return

@@ -42,11 +42,13 @@ have_bpo_source() {
 # Its guest test runs a JetStream cluster with bookworm's nats-server,
 # which scripts/nats-server.sh unpacks into the cache instead: the
 # package would enable and start a NATS service on this host.
+# python3-yaml and python3-jsonschema: the kernel's YNL generator, which
+# "make regen" and check-static run on the netlink spec.
 missing=""
 for p in busybox-static cpio kmod libnl-3-dev libnl-genl-3-dev libsmartcols-dev pkg-config \
 	 dpkg-dev linux-source-6.1 gnuplot-nox bc flex bison libelf-dev libssl-dev \
 	 xz-utils gcc-12 g++ python3 pahole debhelper dh-dkms dkms lintian \
-	 libnats-dev; do
+	 libnats-dev python3-yaml python3-jsonschema; do
 	have_pkg "$p" || missing="$missing $p"
 done
 

@@ -25,7 +25,7 @@
 				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST | \
 				 KIPC_FEAT_PURGE)
 
-/* Module parameters, set in main.c. */
+/* Module parameters, set in params.c. */
 extern unsigned int kipc_default_max_msgs;
 extern unsigned int kipc_max_msgs_limit;
 extern unsigned int kipc_default_msg_size;
@@ -58,6 +58,16 @@ struct kipc_obj;
 struct kipc_handle;
 
 struct seq_file;
+struct sk_buff;
+struct user_namespace;
+
+/* What the registry announces of an object (netlink's *-ntf events). */
+enum kipc_event {
+	KIPC_EVENT_CREATE,
+	KIPC_EVENT_DELETE,
+	KIPC_EVENT_CHANGE,
+	KIPC_EVENTS,
+};
 
 struct kipc_obj_ops {
 	/* Frees the containing object once the last reference is gone. */
@@ -74,6 +84,17 @@ struct kipc_obj_ops {
 	void (*orphaned)(struct kipc_obj *obj);
 	/* Optional: the object's own lines in a handle's fdinfo. */
 	void (*show_fdinfo)(struct seq_file *m, struct kipc_handle *h);
+	/* Optional: the messages the object holds, for the purge's count. */
+	u32 (*messages)(struct kipc_obj *obj);
+	/*
+	 * Puts the attributes of the type's get reply, which its events
+	 * carry too, with IDs as @userns sees them; -EMSGSIZE when @msg is
+	 * full. So netlink.c describes any object without knowing its type.
+	 */
+	int (*nl_fill)(struct sk_buff *msg, struct kipc_obj *obj,
+		       struct user_namespace *userns);
+	/* The netlink command of each event, KIPC_CMD_*_NTF. */
+	u8 nl_event_cmd[KIPC_EVENTS];
 };
 
 /*
@@ -217,35 +238,30 @@ int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 int __init kipc_region_init(void);
 
-/* What netlink reports of a queue or a region, taken under its lock. */
-/* IDs are as the caller's PID namespace sees them; 0: none or unseen. */
-struct kipc_queue_snapshot {
-	u32 max_msgs, max_msg_size, cur_msgs, flags;
-	u64 cur_bytes, sent, received, failed, dropped;
-	u32 recv_waiters, send_waiters;
-	bool notify;			/* a registration exists */
-	pid_t notify_tid;
-	int notify_signo;
-	pid_t last_send_pid, last_recv_pid;
-	u64 last_send_ns, last_recv_ns;
+/*
+ * The registry announces every creation, deletion and change of a name
+ * through one hook, which netlink sets while its family is registered.
+ * The hook runs under the object's kipc_ns.lock, which keeps one
+ * namespace's events in order.
+ */
+void kipc_registry_set_event_hook(void (*hook)(struct kipc_obj *obj, enum kipc_event event));
+
+/*
+ * The attributes that queues and regions share, by number in the type's
+ * attribute set; kipc_nl_queue_attrs and kipc_nl_region_attrs give them.
+ */
+struct kipc_nl_common_attrs {
+	enum kipc_obj_type type;
+	int name, uid, gid, mode, handles, ctime, pad;
 };
 
-struct kipc_region_snapshot {
-	u64 size;
-	u64 mappings;
-};
-
-void kipc_queue_snapshot(struct kipc_obj *obj, struct kipc_queue_snapshot *s);
-void kipc_region_snapshot(struct kipc_obj *obj, struct kipc_region_snapshot *s);
-
-enum kipc_event {
-	KIPC_EVENT_CREATE,
-	KIPC_EVENT_DELETE,
-	KIPC_EVENT_CHANGE,
-};
+extern const struct kipc_nl_common_attrs kipc_nl_queue_attrs;
+extern const struct kipc_nl_common_attrs kipc_nl_region_attrs;
+int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
+		       struct user_namespace *userns,
+		       const struct kipc_nl_common_attrs *a);
 
 int kipc_netlink_init(void);
 void kipc_netlink_exit(void);
-void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event);
 
 #endif /* _KIPC_INTERNAL_H */
