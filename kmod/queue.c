@@ -569,7 +569,6 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	struct kipc_qmsg *m;
 	struct pid *old_peer;
 	void *peek = NULL;
-	u64 now;
 	u32 ncopy;
 	int ret = 0;
 
@@ -632,13 +631,27 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		return ret;
 	}
 
+	/*
+	 * One lock round: the message leaves, and is counted as received,
+	 * before its copy-out. A copy that faults puts it back and undoes the
+	 * count, so at every point where the lock is dropped the counters add
+	 * up (sent = received + queued), and nothing accepted is lost.
+	 */
 	kipc_queue_unlink_msg(q, m);
 	trace_kipc_queue_recv(q, m);
+	q->received++;
+	old_peer = kipc_queue_note_peer(q, &q->last_receiver, &q->last_recv_ns,
+					ktime_get_real_ns());
+	kipc_queue_kick_senders(q);
+	if (q->cur_msgs && !list_empty(&q->recv_waiters))
+		kipc_queue_kick_receivers(q);
 	kipc_queue_unlock(q);
+	put_pid(old_peer);
 
 	if (copy_to_user(ubuf, m->data, ncopy)) {
-		/* Nothing accepted is lost: the message goes back. */
 		spin_lock(&q->lock);
+		/* Not a failed call in the counter's sense, as on send. */
+		q->received--;
 		kipc_queue_requeue(q, m);
 		kipc_queue_kick_receivers(q);
 		kipc_queue_unlock(q);
@@ -647,18 +660,6 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 	kipc_qmsg_fill_meta(m, out);
 	kipc_qmsg_release_refs(m);
-	now = ktime_get_real_ns();
-
-	spin_lock(&q->lock);
-	q->received++;
-	old_peer = kipc_queue_note_peer(q, &q->last_receiver, &q->last_recv_ns,
-					now);
-	kipc_queue_kick_senders(q);
-	if (q->cur_msgs && !list_empty(&q->recv_waiters))
-		kipc_queue_kick_receivers(q);
-	kipc_queue_unlock(q);
-
-	put_pid(old_peer);
 	kipc_qmsg_put(q, m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
 	kipc_queue_signal_io(q, POLL_OUT);
