@@ -1944,6 +1944,44 @@ TEST_F(q, io_recv_efault)
 	EXPECT_EQ(0, memcmp(buf, "12345678", 8));
 }
 
+/*
+ * A receive whose payload copy faults takes nothing: the message stays
+ * where it was, ahead of lower priorities and with its sequence number,
+ * and the counters read as if the call had never been made.
+ */
+TEST_F(q, io_recv_efault_keeps_message)
+{
+	struct kipc_queue_attr a;
+	void *bad = bad_page();
+	struct kipc_msg m;
+	char buf[8];
+
+	ASSERT_NE(NULL, bad);
+	ASSERT_EQ(0, kt_send(self->fd, "low", 3, 1, 0, 0));
+	ASSERT_EQ(0, kt_send(self->fd, "high", 4, 5, 0, 0));
+	EXPECT_EQ(-EFAULT, kt_recv(self->fd, bad, sizeof(buf), 0, 0, NULL));
+	EXPECT_EQ(-EFAULT, kt_recv(self->fd, NULL, sizeof(buf), 0, 0, NULL));
+
+	ASSERT_EQ(0, kt_getattr(self->fd, &a));
+	EXPECT_EQ(2, a.cur_msgs);
+	EXPECT_EQ(7, a.cur_bytes);
+	EXPECT_EQ(2, a.sent);
+	EXPECT_EQ(0, a.received);
+
+	memset(buf, KT_POISON, sizeof(buf));
+	ASSERT_EQ(0, kt_recv(self->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(4, m.len);
+	EXPECT_EQ(5, m.prio);
+	EXPECT_EQ(2, m.seq);
+	EXPECT_EQ(0, memcmp(buf, "high", 4));
+	ASSERT_EQ(0, kt_recv(self->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(1, m.seq);
+	EXPECT_EQ(0, memcmp(buf, "low", 3));
+	ASSERT_EQ(0, kt_getattr(self->fd, &a));
+	EXPECT_EQ(0, a.cur_msgs);
+	EXPECT_EQ(2, a.received);
+}
+
 TEST_F(q, io_nonblock_flag)
 {
 	char c;
