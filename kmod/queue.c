@@ -3,12 +3,11 @@
  * kipc: message queues.
  *
  * A queue keeps one FIFO list per priority and a bitmap of the non-empty
- * ones. Payloads are copied in before the queue lock is taken and copied
- * out after the message has left the queue, so no user copy ever happens
- * under the spinlock. Small payloads go through the stack into a buffer
- * from the queue's cache, taken and returned inside the lock rounds that
- * queue and account the message: one round per send and two per receive,
- * as few as a POSIX queue needs.
+ * ones. Payloads are copied in, straight into a buffer the queue kept
+ * from an earlier message (queue_msg.c), before the queue lock is taken,
+ * and copied out after the message has left the queue, so no user copy
+ * ever happens under the spinlock: one lock round per send and two per
+ * receive.
  *
  * Waiting is done with kipc-private waiter lists rather than wait queues,
  * so that a sender wakes exactly one receiver whose type selector accepts
@@ -24,11 +23,12 @@
  *
  * Locking:
  *   kipc_queue.lock (spinlock) guards everything mutable in the queue:
- *   the lists, counters, waiter lists, the small-message cache, channel
- *   state, broadcast readers, the notification registration and the last
- *   sender and receiver (references put after it is dropped). It nests
- *   inside kipc_ns.lock when the registry frees a queue; nothing sleeps
- *   and no user memory is touched while it is held.
+ *   the lists, counters, waiter lists, channel state, broadcast readers,
+ *   the notification registration and the last sender and receiver
+ *   (references put after it is dropped). It nests inside kipc_ns.lock
+ *   when the registry frees a queue; nothing sleeps and no user memory is
+ *   touched while it is held. The buffer pool has a lock of its own,
+ *   never held with this one (queue_msg.c).
  */
 
 #include <linux/cred.h>
@@ -49,9 +49,6 @@
 #include "queue.h"
 
 #include "trace.h"
-
-/* Payloads up to this size reuse cached buffers instead of kmalloc. */
-#define KIPC_SMALL_PAYLOAD	256
 
 static_assert(KIPC_PRIO_MAX <= BITS_PER_LONG);
 static_assert(offsetofend(struct kipc_msg, seq) == KIPC_MSG_SIZE_VER0);
@@ -76,8 +73,7 @@ static void kipc_queue_free(struct kipc_obj *obj)
 			kvfree(m);
 		}
 	}
-	list_for_each_entry_safe(m, tmp, &q->small_cache, node)
-		kfree(m);
+	kipc_qmsg_pool_drain(q);
 	put_pid(q->last_sender);
 	put_pid(q->last_receiver);
 	kipc_account_uncharge(q->charged_uid, KIPC_CHARGE_QUEUES, q->charged);
@@ -156,23 +152,8 @@ static struct kipc_obj *kipc_queue_create(struct kipc_bind_req *req)
 	INIT_LIST_HEAD(&q->recv_waiters);
 	INIT_LIST_HEAD(&q->send_waiters);
 	init_waitqueue_head(&q->poll_wait);
-	INIT_LIST_HEAD(&q->small_cache);
+	kipc_qmsg_pool_init(q);
 	return &q->obj;
-}
-
-/* A cached small buffer, if the queue keeps one. */
-static struct kipc_qmsg *kipc_qmsg_cache_take(struct kipc_queue *q)
-{
-	struct kipc_qmsg *m;
-
-	lockdep_assert_held(&q->lock);
-
-	m = list_first_entry_or_null(&q->small_cache, struct kipc_qmsg, node);
-	if (m) {
-		list_del(&m->node);
-		q->nr_small_cached--;
-	}
-	return m;
 }
 
 static bool kipc_type_accepts(u32 type_mode, u64 want, u64 type)
@@ -311,10 +292,9 @@ static void kipc_queue_link(struct kipc_queue *q, struct kipc_qmsg *m)
 }
 
 /*
- * Queues one message whose payload is at @ubuf. Copies it in first, then
- * waits for room under the lock. A small payload is copied to the stack
- * and into a cached buffer taken under the same lock that queues it, so a
- * send takes the lock once. @flags: KIPC_IO_NOSIGNAL.
+ * Queues one message whose payload is at @ubuf. Copies it into a buffer
+ * of the queue's first, then waits for room under the lock, which a send
+ * takes once. @flags: KIPC_IO_NOSIGNAL.
  */
 static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 			       u32 len, u32 prio, u64 type, u32 flags,
@@ -322,8 +302,7 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 {
 	struct kipc_waiter w = { .pending = &q->send_pending };
 	struct kipc_queue_notification notify;
-	u8 small[KIPC_SMALL_PAYLOAD];
-	struct kipc_qmsg *m = NULL;
+	struct kipc_qmsg *m;
 	struct pid *old_peer;
 	bool fire = false;
 	LIST_HEAD(dead);
@@ -334,18 +313,12 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 	if (len > q->max_msg_size)
 		return -EMSGSIZE;
 
-	if (len <= KIPC_SMALL_PAYLOAD) {
-		if (copy_from_user(small, ubuf, len))
-			return -EFAULT;
-	} else {
-		m = kvmalloc(sizeof(*m) + len, GFP_KERNEL_ACCOUNT);
-		if (!m)
-			return -ENOMEM;
-		m->small = false;
-		if (copy_from_user(m->data, ubuf, len)) {
-			kvfree(m);
-			return -EFAULT;
-		}
+	m = kipc_qmsg_get(q, len);
+	if (!m)
+		return -ENOMEM;
+	if (copy_from_user(m->data, ubuf, len)) {
+		kipc_qmsg_put(q, m);
+		return -EFAULT;
 	}
 
 	spin_lock(&q->lock);
@@ -354,42 +327,26 @@ static int kipc_queue_send_one(struct kipc_queue *q, const void __user *ubuf,
 			ret = -EPIPE;
 			break;
 		}
-		if (kipc_queue_full(q)) {
-			if (nonblock) {
-				ret = -EAGAIN;
-				break;
-			}
-			ret = kipc_queue_wait(q, &q->send_waiters, &w, deadline);
-			if (ret)
-				break;
-			continue;
-		}
-		if (!m)
-			m = kipc_qmsg_cache_take(q);
-		if (m)
+		if (!kipc_queue_full(q))
 			break;
-		/* Nothing cached: allocate, then look at the queue again. */
-		kipc_queue_unlock(q);
-		m = kmalloc(sizeof(*m) + KIPC_SMALL_PAYLOAD, GFP_KERNEL_ACCOUNT);
-		if (!m)
-			return -ENOMEM;
-		m->small = true;
-		spin_lock(&q->lock);
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		ret = kipc_queue_wait(q, &q->send_waiters, &w, deadline);
+		if (ret)
+			break;
 	}
 	if (ret) {
 		kipc_queue_count_failure(q, flags);
-		if (m)
-			m = kipc_qmsg_cache_put(q, m);
 		kipc_queue_unlock(q);
-		kvfree(m);
+		kipc_qmsg_put(q, m);
 		/* As a pipe does, unless the caller asked not to. */
 		if (ret == -EPIPE && !(flags & KIPC_IO_NOSIGNAL))
 			send_sig(SIGPIPE, current, 0);
 		return ret;
 	}
 
-	if (m->small)
-		memcpy(m->data, small, len);
 	m->len = len;
 	m->prio = prio;
 	m->type = type;
@@ -474,7 +431,6 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	struct kipc_qmsg *m;
 	struct pid *old_peer;
 	void *peek = NULL;
-	u64 now;
 	u32 ncopy;
 	int ret = 0;
 
@@ -537,13 +493,27 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 		return ret;
 	}
 
+	/*
+	 * One lock round: the message leaves, and is counted as received,
+	 * before its copy-out. A copy that faults puts it back and undoes the
+	 * count, so at every point where the lock is dropped the counters add
+	 * up (sent = received + queued), and nothing accepted is lost.
+	 */
 	kipc_queue_unlink_msg(q, m);
 	trace_kipc_queue_recv(q, m);
+	q->received++;
+	old_peer = kipc_queue_note_peer(q, &q->last_receiver, &q->last_recv_ns,
+					ktime_get_real_ns());
+	kipc_queue_kick_senders(q);
+	if (q->cur_msgs && !list_empty(&q->recv_waiters))
+		kipc_queue_kick_receivers(q);
 	kipc_queue_unlock(q);
+	put_pid(old_peer);
 
 	if (copy_to_user(ubuf, m->data, ncopy)) {
-		/* Nothing accepted is lost: the message goes back. */
 		spin_lock(&q->lock);
+		/* Not a failed call in the counter's sense, as on send. */
+		q->received--;
 		kipc_queue_requeue(q, m);
 		kipc_queue_kick_receivers(q);
 		kipc_queue_unlock(q);
@@ -552,21 +522,7 @@ static int kipc_queue_recv_one(struct kipc_queue *q, struct kipc_handle *h,
 	}
 	kipc_qmsg_fill_meta(m, out);
 	kipc_qmsg_release_refs(m);
-	now = ktime_get_real_ns();
-
-	/* The bookkeeping and the buffer's return share one lock round. */
-	spin_lock(&q->lock);
-	q->received++;
-	old_peer = kipc_queue_note_peer(q, &q->last_receiver, &q->last_recv_ns,
-					now);
-	kipc_queue_kick_senders(q);
-	if (q->cur_msgs && !list_empty(&q->recv_waiters))
-		kipc_queue_kick_receivers(q);
-	m = kipc_qmsg_cache_put(q, m);
-	kipc_queue_unlock(q);
-
-	put_pid(old_peer);
-	kvfree(m);
+	kipc_qmsg_put(q, m);
 	kipc_queue_poll_wake(q, EPOLLOUT | EPOLLWRNORM);
 	kipc_queue_signal_io(q, POLL_OUT);
 	return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The insides of a kipc queue, shared by queue.c (the queue itself and
- * channels), queue_bcast.c (broadcast readers) and queue_notify.c
- * (signals). Locking is documented in queue.c.
+ * channels), queue_msg.c (message buffers), queue_bcast.c (broadcast
+ * readers) and queue_notify.c (signals). Locking is documented in queue.c.
  */
 #ifndef _KIPC_QUEUE_H
 #define _KIPC_QUEUE_H
@@ -29,9 +29,12 @@ struct kipc_qmsg {
 	u32 len;
 	u32 prio;
 	u32 refs;			/* broadcast: readers holding it */
-	bool small;
+	bool small;			/* KIPC_QMSG_SMALL bytes, else max_msg_size */
 	char data[];
 };
+
+/* The payload room of a queue's small buffers (queue_msg.c). */
+#define KIPC_QMSG_SMALL		256
 
 struct kipc_waiter {
 	struct list_head node;
@@ -91,8 +94,12 @@ struct kipc_queue {
 	u32 nr_wake;
 	struct task_struct *wake[KIPC_QUEUE_WAKE_MAX];
 	wait_queue_head_t poll_wait;
-	struct list_head small_cache;
-	u32 nr_small_cached;
+	/* Buffers kept for reuse; pool_lock, not lock (queue_msg.c). */
+	spinlock_t pool_lock;
+	struct list_head pool_small;
+	struct list_head pool_large;
+	u32 nr_pool_small;
+	u32 nr_pool_large;
 	kuid_t charged_uid;
 	u64 charged;
 	/* Who last sent and received, and when, for introspection. */
@@ -178,11 +185,12 @@ void kipc_queue_wake_senders(struct kipc_queue *q, u32 free_slots);
 void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
 
 /* queue_msg.c */
+void kipc_qmsg_pool_init(struct kipc_queue *q);
+struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len);
+void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m);
+void kipc_qmsg_pool_drain(struct kipc_queue *q);
 void kipc_qmsg_release_refs(struct kipc_qmsg *m);
-struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
-				      struct kipc_qmsg *m);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);
-void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m);
 void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list);
 
 /* queue_bcast.c */

@@ -1,18 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc: what becomes of a queued message once it has left its queue, for
- * queue.c and queue_bcast.c alike: its metadata copied out as the
- * receiver sees it, and its buffer put back in the queue's small-message
- * cache or freed.
+ * kipc: message buffers, kept by each queue for reuse, and what becomes
+ * of a message once it has left its queue (for queue.c and queue_bcast.c
+ * alike): its metadata copied out as the receiver sees it, and its buffer
+ * given back.
  *
- * Locking: kipc_queue.lock guards the cache; kipc_qmsg_cache_put() is
- * called with it held, kipc_qmsg_free() and kipc_qmsg_free_list() take it
- * themselves, so they are called without it. A message that has left its
- * queue belongs to its caller alone.
+ * A message is one allocation: its header and payload. Allocating one per
+ * send is what made large messages slow: a 64 KiB payload is an order-5
+ * block, which the kernel also zeroes when init_on_alloc is set, as
+ * Debian's kernels do, so every message paid twice its size in clearing
+ * before the copy. A queue therefore keeps the buffers its messages leave
+ * behind, in two sizes: small ones (KIPC_QMSG_SMALL bytes, for most
+ * messages) and, when the queue allows larger messages, ones of its full
+ * max_msg_size, allocated once and then reused. A send takes one before
+ * it copies the payload straight into it, outside the queue lock, so
+ * there is no second copy through the stack and, once the queue has
+ * warmed up, no allocation at all.
+ *
+ * The pool is bounded by the queue's capacity: a buffer is kept only
+ * while the buffers kept of its size and the messages queued stay within
+ * max_msgs, so what a queue holds never exceeds what was charged for it at
+ * creation (max_msgs messages of max_msg_size).
+ *
+ * Locking:
+ *   kipc_queue.pool_lock (spinlock) guards the two free lists and their
+ *   counts, and nothing else. It is a lock of its own so that a sender
+ *   takes a buffer, and a receiver gives one back, without a round of the
+ *   queue lock, and it is never held with kipc_queue.lock. Allocation and
+ *   freeing happen outside both. A message that has left its queue
+ *   belongs to its caller alone.
  */
 
 #include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -22,6 +43,114 @@
 
 #include "kipc_internal.h"
 #include "queue.h"
+
+static struct list_head *kipc_qmsg_pool(struct kipc_queue *q, bool small)
+{
+	return small ? &q->pool_small : &q->pool_large;
+}
+
+static u32 *kipc_qmsg_pool_count(struct kipc_queue *q, bool small)
+{
+	return small ? &q->nr_pool_small : &q->nr_pool_large;
+}
+
+/**
+ * kipc_qmsg_pool_init() - set up a new queue's buffer pool
+ * @q: the queue, not yet reachable
+ *
+ * Context: Any context; takes no lock.
+ */
+void kipc_qmsg_pool_init(struct kipc_queue *q)
+{
+	spin_lock_init(&q->pool_lock);
+	INIT_LIST_HEAD(&q->pool_small);
+	INIT_LIST_HEAD(&q->pool_large);
+}
+
+/**
+ * kipc_qmsg_get() - a buffer for a message of @len bytes
+ * @q: the queue the message is for
+ * @len: its payload size, at most @q->max_msg_size
+ *
+ * Takes a kept buffer of the right size, or allocates one, charged to the
+ * caller's memory cgroup. Its header is not initialised.
+ *
+ * Context: Process context; may sleep. Neither queue lock may be held.
+ * Return: the buffer, or NULL when out of memory.
+ */
+struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len)
+{
+	bool small = len <= KIPC_QMSG_SMALL || q->max_msg_size <= KIPC_QMSG_SMALL;
+	u32 cap = small ? KIPC_QMSG_SMALL : q->max_msg_size;
+	struct kipc_qmsg *m;
+
+	might_sleep();
+	spin_lock(&q->pool_lock);
+	m = list_first_entry_or_null(kipc_qmsg_pool(q, small),
+				     struct kipc_qmsg, node);
+	if (m) {
+		list_del(&m->node);
+		(*kipc_qmsg_pool_count(q, small))--;
+	}
+	spin_unlock(&q->pool_lock);
+	if (m)
+		return m;
+
+	/* A small buffer is a slab object; a large one may be vmalloc'ed. */
+	if (small)
+		m = kmalloc(struct_size(m, data, cap), GFP_KERNEL_ACCOUNT);
+	else
+		m = kvmalloc(struct_size(m, data, cap), GFP_KERNEL_ACCOUNT);
+	if (m)
+		m->small = small;
+	return m;
+}
+
+/**
+ * kipc_qmsg_put() - give back a message's buffer
+ * @q: the queue it belonged to
+ * @m: the buffer; its pid references must already be put
+ *
+ * Keeps it for the next send while the queue's pool has room, else frees
+ * it.
+ *
+ * Context: Process context, with neither queue lock held: freeing a large
+ * buffer may mean vfree(), which may sleep.
+ */
+void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m)
+{
+	u32 *count = kipc_qmsg_pool_count(q, m->small);
+
+	might_sleep();
+
+	spin_lock(&q->pool_lock);
+	/* cur_msgs changes under the queue lock; a stale value only errs by one. */
+	if (*count + READ_ONCE(q->cur_msgs) < q->max_msgs) {
+		list_add(&m->node, kipc_qmsg_pool(q, m->small));
+		(*count)++;
+		m = NULL;
+	}
+	spin_unlock(&q->pool_lock);
+	kvfree(m);
+}
+
+/**
+ * kipc_qmsg_pool_drain() - free every kept buffer of a dying queue
+ * @q: the queue, which no one can reach any more
+ *
+ * Context: Process context, no locks held.
+ */
+void kipc_qmsg_pool_drain(struct kipc_queue *q)
+{
+	struct kipc_qmsg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &q->pool_small, node)
+		kvfree(m);
+	list_for_each_entry_safe(m, tmp, &q->pool_large, node)
+		kvfree(m);
+	q->nr_pool_small = 0;
+	q->nr_pool_large = 0;
+}
 
 /**
  * kipc_qmsg_release_refs() - put the sender's PID references of a message
@@ -36,52 +165,12 @@ void kipc_qmsg_release_refs(struct kipc_qmsg *m)
 }
 
 /**
- * kipc_qmsg_cache_put() - put a message's buffer back in the queue's cache
- * @q: the queue
- * @m: a message that has left @q
- *
- * Small buffers go back to the cache, up to the queue's capacity.
- *
- * Context: Holds @q->lock.
- * Return: what is left for the caller to free outside the lock, or NULL.
- */
-struct kipc_qmsg *kipc_qmsg_cache_put(struct kipc_queue *q,
-				      struct kipc_qmsg *m)
-{
-	lockdep_assert_held(&q->lock);
-
-	if (!m->small || q->nr_small_cached >= q->max_msgs)
-		return m;
-	list_add(&m->node, &q->small_cache);
-	q->nr_small_cached++;
-	return NULL;
-}
-
-/**
- * kipc_qmsg_free() - free a message's buffer, or cache it
- * @q: the queue it was on
- * @m: the message, its references already put
- *
- * Context: Process context; takes @q->lock for a small buffer.
- */
-void kipc_qmsg_free(struct kipc_queue *q, struct kipc_qmsg *m)
-{
-	if (m->small) {
-		spin_lock(&q->lock);
-		m = kipc_qmsg_cache_put(q, m);
-		kipc_queue_unlock(q);
-		if (!m)
-			return;
-	}
-	kvfree(m);
-}
-
-/**
- * kipc_qmsg_free_list() - free messages that left their queue
+ * kipc_qmsg_free_list() - give back the buffers of messages that left
+ *	their queue
  * @q: the queue they were on
  * @list: the messages, taken off @q under its lock
  *
- * Context: Process context, without @q->lock, which it takes.
+ * Context: Process context, with neither queue lock held.
  */
 void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
 {
@@ -89,7 +178,7 @@ void kipc_qmsg_free_list(struct kipc_queue *q, struct list_head *list)
 
 	list_for_each_entry_safe(m, tmp, list, node) {
 		kipc_qmsg_release_refs(m);
-		kipc_qmsg_free(q, m);
+		kipc_qmsg_put(q, m);
 	}
 }
 

@@ -1497,6 +1497,63 @@ TEST_F(q, io_zero_length)
 	EXPECT_EQ('z', c);
 }
 
+/*
+ * Messages of every size class, each buffer used again by the next: every
+ * receive returns exactly what was sent, and nothing of an earlier, longer
+ * message (of this sender or another) shows past the new one's end.
+ */
+TEST(io_sizes_reuse_no_stale_bytes)
+{
+	static const uint32_t lens[] = { 0, 1, 255, 256, 257, 4096, 65535,
+					 65536, 300, 1, 65536, 0 };
+	const uint32_t max = 65536;
+	char name[64], *in, *out;
+	struct kipc_msg m;
+	unsigned int i, round;
+	int fd;
+
+	kt_name(name, sizeof(name), "reuse");
+	fd = kt_queue(name, CREATE | ACC, 0600, 2, max);
+	ASSERT_LE(0, fd) TH_LOG("create: %s", strerror(-fd));
+	in = malloc(max);
+	out = malloc(max);
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			uint32_t len = lens[i];
+			char fillc = (char)('A' + i + round);
+
+			memset(in, fillc, max);
+			ASSERT_EQ(0, kt_send(fd, in, len, i % 4, i, 0));
+			memset(out, KT_POISON, max);
+			ASSERT_EQ(0, kt_recv(fd, out, max, 0, 0, &m));
+			ASSERT_EQ(len, m.len);
+			EXPECT_EQ(i % 4, m.prio);
+			EXPECT_EQ(i, m.type);
+			EXPECT_EQ(0, memcmp(in, out, len)) TH_LOG("len %u", len);
+			if (len < max)
+				EXPECT_EQ((char)KT_POISON, out[len])
+					TH_LOG("a byte past %u was written", len);
+		}
+	}
+
+	/* A send that faults queues nothing, and the next one works. */
+	EXPECT_EQ(-EFAULT, kt_send(fd, (void *)8, 4096, 0, 0, 0));
+	EXPECT_EQ(-EFAULT, kt_send(fd, (void *)8, 8, 0, 0, 0));
+	EXPECT_EQ(0, kt_cur_msgs(fd));
+	memset(in, 'z', max);
+	ASSERT_EQ(0, kt_send(fd, in, max, 0, 0, 0));
+	ASSERT_EQ(0, kt_recv(fd, out, max, 0, 0, &m));
+	EXPECT_EQ(max, m.len);
+	EXPECT_EQ(0, memcmp(in, out, max));
+
+	free(in);
+	free(out);
+	close(fd);
+}
+
 static void *thread_send(void *arg)
 {
 	int fd = *(int *)arg;
@@ -1885,6 +1942,44 @@ TEST_F(q, io_recv_efault)
 		ASSERT_EQ(0, kt_send(self->fd, "12345678", 8, 0, 0, 0));
 	EXPECT_LE(0, kt_recv(self->fd, buf, sizeof(buf), 0, 0, NULL));
 	EXPECT_EQ(0, memcmp(buf, "12345678", 8));
+}
+
+/*
+ * A receive whose payload copy faults takes nothing: the message stays
+ * where it was, ahead of lower priorities and with its sequence number,
+ * and the counters read as if the call had never been made.
+ */
+TEST_F(q, io_recv_efault_keeps_message)
+{
+	struct kipc_queue_attr a;
+	void *bad = bad_page();
+	struct kipc_msg m;
+	char buf[8];
+
+	ASSERT_NE(NULL, bad);
+	ASSERT_EQ(0, kt_send(self->fd, "low", 3, 1, 0, 0));
+	ASSERT_EQ(0, kt_send(self->fd, "high", 4, 5, 0, 0));
+	EXPECT_EQ(-EFAULT, kt_recv(self->fd, bad, sizeof(buf), 0, 0, NULL));
+	EXPECT_EQ(-EFAULT, kt_recv(self->fd, NULL, sizeof(buf), 0, 0, NULL));
+
+	ASSERT_EQ(0, kt_getattr(self->fd, &a));
+	EXPECT_EQ(2, a.cur_msgs);
+	EXPECT_EQ(7, a.cur_bytes);
+	EXPECT_EQ(2, a.sent);
+	EXPECT_EQ(0, a.received);
+
+	memset(buf, KT_POISON, sizeof(buf));
+	ASSERT_EQ(0, kt_recv(self->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(4, m.len);
+	EXPECT_EQ(5, m.prio);
+	EXPECT_EQ(2, m.seq);
+	EXPECT_EQ(0, memcmp(buf, "high", 4));
+	ASSERT_EQ(0, kt_recv(self->fd, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(1, m.seq);
+	EXPECT_EQ(0, memcmp(buf, "low", 3));
+	ASSERT_EQ(0, kt_getattr(self->fd, &a));
+	EXPECT_EQ(0, a.cur_msgs);
+	EXPECT_EQ(2, a.received);
 }
 
 TEST_F(q, io_nonblock_flag)
