@@ -24,17 +24,8 @@ die() {
 	exit 1
 }
 
-cache_root() {
-	if [ -n "${KIPC_CACHE:-}" ]; then
-		echo "$KIPC_CACHE"
-	elif mkdir -p /var/cache/kipc 2>/dev/null && [ -w /var/cache/kipc ]; then
-		echo /var/cache/kipc
-	else
-		echo "${XDG_CACHE_HOME:-$HOME/.cache}/kipc"
-	fi
-}
-
-CACHE=$(cache_root)
+# The cache root is the one every kipc script shares.
+CACHE=$("$TOP"/scripts/cloud-kernels.sh --cache)
 DIR=$CACHE/sparse
 
 . "$TOP"/scripts/private-apt.sh
