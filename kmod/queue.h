@@ -67,6 +67,7 @@ struct kipc_waiter {
 	u32 msg_len;
 	int result;
 	struct kipc_qmsg *msg;
+	u64 served_ns;			/* local_clock() when woken from sleep */
 	/*
 	 * Written last by the waker, with release semantics: once a waiter
 	 * sees it, the waker no longer touches the waiter, which lives on
@@ -243,6 +244,9 @@ void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
 void kipc_qmsg_pool_init(struct kipc_queue *q);
 struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len);
 void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m);
+bool kipc_qmsg_fits_small(const struct kipc_queue *q, u32 len);
+u32 kipc_qmsg_take_small(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n);
+void kipc_qmsg_put_many(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n);
 void kipc_qmsg_pool_drain(struct kipc_queue *q);
 void kipc_qmsg_release_refs(struct kipc_qmsg *m);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);

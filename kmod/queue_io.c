@@ -817,11 +817,11 @@ static u32 kipc_queue_send_chunk(struct kipc_queue *q,
 		.pending = &q->send_pending,
 		.nopoll = flags & KIPC_IO_NOPOLL,
 	};
-	struct kipc_qmsg *ms[KIPC_BATCH_CHUNK];
+	struct kipc_qmsg *ms[KIPC_BATCH_CHUNK], *spare[KIPC_BATCH_CHUNK];
 	struct pid *old_sender, *old_receiver = NULL;
 	struct kipc_queue_notification notify;
 	bool fire = false, queued = false;
-	u32 i, filled, reserved;
+	u32 i, filled, reserved, nspare;
 	struct kipc_msg msg;
 	int ret = 0;
 	u64 now;
@@ -838,6 +838,7 @@ static u32 kipc_queue_send_chunk(struct kipc_queue *q,
 	q->reserved += reserved;
 	kipc_queue_unlock(q);
 
+	nspare = kipc_qmsg_take_small(q, spare, reserved);
 	for (filled = 0; filled < reserved; filled++) {
 		struct kipc_qmsg *m;
 
@@ -852,13 +853,16 @@ static u32 kipc_queue_send_chunk(struct kipc_queue *q,
 			ret = -EMSGSIZE;
 			break;
 		}
-		m = kipc_qmsg_get(q, msg.len);
+		if (nspare && kipc_qmsg_fits_small(q, msg.len))
+			m = spare[--nspare];
+		else
+			m = kipc_qmsg_get(q, msg.len);
 		if (!m) {
 			ret = -ENOMEM;
 			break;
 		}
 		if (copy_from_user(m->data, u64_to_user_ptr(msg.buf), msg.len)) {
-			kipc_qmsg_put(q, m);
+			spare[nspare++] = m;
 			ret = -EFAULT;
 			break;
 		}
@@ -867,6 +871,7 @@ static u32 kipc_queue_send_chunk(struct kipc_queue *q,
 		m->type = msg.type;
 		ms[filled] = m;
 	}
+	kipc_qmsg_put_many(q, spare, nspare);
 	now = ktime_get_real_ns();
 
 	spin_lock(&q->lock);
@@ -1063,8 +1068,9 @@ static u32 kipc_queue_recv_chunk(struct kipc_queue *q,
 					want[i].len, &msg,
 					kipc_batch_elem(cmd, first + i)))
 			break;
-		kipc_queue_consumed(q, ms[i]);
+		kipc_qmsg_release_refs(ms[i]);
 	}
+	kipc_qmsg_put_many(q, ms, i);
 	if (i < n) {
 		kipc_queue_requeue_all(q, ms + i, n - i);
 		ret = -EFAULT;

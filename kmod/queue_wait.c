@@ -70,6 +70,8 @@ void kipc_queue_release_waiter(struct kipc_queue *q, struct kipc_waiter *w)
 		return;
 	}
 	trace_kipc_queue_wake(q, w->task);
+	/* What the poll window could have covered: not the wake-up itself. */
+	w->served_ns = local_clock();
 	if (q->nr_wake < KIPC_QUEUE_WAKE_MAX) {
 		get_task_struct(w->task);
 		q->wake[q->nr_wake++] = w->task;
@@ -248,6 +250,7 @@ void kipc_queue_enlist(struct kipc_queue *q, struct list_head *list,
 	w->woken = false;
 	w->msg = NULL;
 	w->result = 0;
+	w->served_ns = 0;
 	w->state = kipc_queue_poll_budget(q, w) ? KIPC_WAIT_POLL : KIPC_WAIT_SLEEP;
 	if (w->state == KIPC_WAIT_POLL)
 		q->nr_polls++;
@@ -304,9 +307,17 @@ int kipc_queue_block(struct kipc_queue *q, struct kipc_waiter *w,
 
 	/* Pairs with kipc_queue_release_waiter()'s release. */
 	woken = smp_load_acquire(&w->woken);
-	/* Waits that were never to poll say nothing of the window. */
+	/*
+	 * Waits that were never to poll say nothing of the window. A served
+	 * wait counts until it was served, not until this task ran again,
+	 * which adds the wake-up's latency: that would make every wait look
+	 * longer than any window where waking is slow, and polling, which is
+	 * there to avoid that latency, would shut itself off.
+	 */
 	if (!w->nopoll && !(q->flags & KIPC_QUEUE_NOPOLL))
-		kipc_queue_poll_adapt(q, local_clock() - start, woken);
+		kipc_queue_poll_adapt(q, woken && w->served_ns > start ?
+				      w->served_ns - start :
+				      local_clock() - start, woken);
 	if (woken)
 		return 1;
 	return expired ? -ETIMEDOUT : 0;
