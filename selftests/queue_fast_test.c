@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -694,6 +695,84 @@ TEST_F(fq, recv_result_fault_requeues)
 	EXPECT_EQ(2, r.seq);
 	EXPECT_EQ('h', buf[0]);
 	munmap(page, 4096);
+}
+
+/*
+ * The hot ioctls keep copy_struct_from_user()'s rules at every size, each
+ * case on its own: too short is EINVAL, a longer struct's tail must be
+ * zero (E2BIG), and the module's own size, which takes the field-by-field
+ * path, answers exactly as a zero-extended longer one does.
+ */
+TEST_F(fq, io_size_rules_both_paths)
+{
+	static const unsigned long cmds[] = { KIPC_IOC_QUEUE_SEND,
+					      KIPC_IOC_QUEUE_RECV };
+	struct {
+		struct kipc_queue_io io;
+		uint64_t tail;
+	} big;
+	struct kipc_msg own, longer;
+	char c = 'x', got;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		uint32_t sizes[] = { 0, 4, offsetof(struct kipc_queue_io, msg),
+				     sizeof(big.io) - 1 };
+		unsigned int k;
+
+		for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+			memset(&big, 0, sizeof(big));
+			big.io.size = sizes[k];
+			big.io.flags = KIPC_IO_NONBLOCK;
+			big.io.msg.buf = (uintptr_t)&c;
+			big.io.msg.len = 1;
+			EXPECT_EQ(-EINVAL, kt_ret(ioctl(self->fd, cmds[i], &big)))
+				TH_LOG("cmd %u size %u", i, sizes[k]);
+		}
+		memset(&big, 0, sizeof(big));
+		big.io.size = sizeof(big);
+		big.io.flags = KIPC_IO_NONBLOCK;
+		big.io.msg.buf = (uintptr_t)&c;
+		big.io.msg.len = 1;
+		big.tail = 1;
+		EXPECT_EQ(-E2BIG, kt_ret(ioctl(self->fd, cmds[i], &big)));
+		EXPECT_EQ(-EFAULT, kt_ret(ioctl(self->fd, cmds[i], NULL)));
+		EXPECT_EQ(0, kt_cur_msgs(self->fd));
+	}
+
+	/* Two messages; one received at each size, with the same results. */
+	ASSERT_EQ(0, kt_send(self->fd, "a", 1, 3, 11, 0));
+	ASSERT_EQ(0, kt_send(self->fd, "b", 1, 3, 11, 0));
+	memset(&big, KT_POISON, sizeof(big));
+	big.io.size = sizeof(big.io);
+	big.io.flags = 0;
+	big.io.timeout_ns = 0;
+	big.io.msg.buf = (uintptr_t)&got;
+	big.io.msg.len = 1;
+	ASSERT_EQ(0, kt_ret(ioctl(self->fd, KIPC_IOC_QUEUE_RECV, &big)));
+	own = big.io.msg;
+	EXPECT_EQ(KT_POISON64, big.tail);
+	memset(&big, KT_POISON, sizeof(big));
+	big.io.size = sizeof(big);
+	big.io.flags = 0;
+	big.io.timeout_ns = 0;
+	big.io.msg.buf = (uintptr_t)&got;
+	big.io.msg.len = 1;
+	big.tail = 0;
+	ASSERT_EQ(0, kt_ret(ioctl(self->fd, KIPC_IOC_QUEUE_RECV, &big)));
+	longer = big.io.msg;
+	EXPECT_EQ(0, big.tail);
+	EXPECT_EQ(own.len, longer.len);
+	EXPECT_EQ(own.prio, longer.prio);
+	EXPECT_EQ(own.type, longer.type);
+	EXPECT_EQ(own.pid, longer.pid);
+	EXPECT_EQ(own.tid, longer.tid);
+	EXPECT_EQ(own.uid, longer.uid);
+	EXPECT_EQ(own.gid, longer.gid);
+	EXPECT_EQ(own.seq + 1, longer.seq);
+	EXPECT_EQ(11, own.type);
+	EXPECT_EQ(3, own.prio);
+	EXPECT_EQ(getpid(), own.pid);
 }
 
 TEST_HARNESS_MAIN
