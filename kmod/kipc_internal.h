@@ -23,7 +23,8 @@
 				 KIPC_FEAT_QUEUE | KIPC_FEAT_REGION | \
 				 KIPC_FEAT_MONITOR | KIPC_FEAT_NOTIFY | \
 				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST | \
-				 KIPC_FEAT_PURGE)
+				 KIPC_FEAT_PURGE | KIPC_FEAT_POLL | \
+				 KIPC_FEAT_RECV_SEQ)
 
 /* Module parameters, set in params.c. */
 extern unsigned int kipc_default_max_msgs;
@@ -31,6 +32,7 @@ extern unsigned int kipc_max_msgs_limit;
 extern unsigned int kipc_default_msg_size;
 extern unsigned int kipc_msg_size_limit;
 extern unsigned int kipc_max_queues;
+extern unsigned int kipc_poll_ns;
 extern unsigned long kipc_max_region_size;
 extern unsigned int kipc_max_regions;
 extern unsigned long kipc_max_user_region_bytes;
@@ -214,7 +216,7 @@ int kipc_queue_bind(struct kipc_handle *h, struct kipc_queue_bind *cmd);
 int kipc_queue_send(struct kipc_handle *h, struct kipc_queue_io *cmd,
 		    bool nonblock);
 int kipc_queue_recv(struct kipc_handle *h, struct kipc_queue_io *cmd,
-		    bool nonblock);
+		    struct kipc_queue_io __user *ucmd, bool nonblock);
 int kipc_queue_send_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,
 			  bool nonblock);
 int kipc_queue_recv_batch(struct kipc_handle *h, struct kipc_queue_batch *cmd,

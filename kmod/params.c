@@ -34,6 +34,15 @@ unsigned int kipc_max_queues = 256;
 module_param_named(max_queues, kipc_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues, "Queues per IPC namespace without CAP_SYS_RESOURCE");
 
+/*
+ * The longest a blocked send or receive spins before it sleeps; each
+ * queue's window adapts below it. KVM's halt-polling default is 200 us;
+ * a queue's peer usually answers within far less.
+ */
+unsigned int kipc_poll_ns = 50000;
+module_param_named(poll_ns, kipc_poll_ns, uint, 0644);
+MODULE_PARM_DESC(poll_ns, "Longest poll before a blocked send or receive sleeps, in ns; 0: never poll");
+
 unsigned long kipc_max_region_size = 256UL << 20;
 module_param_named(max_region_size, kipc_max_region_size, ulong, 0644);
 MODULE_PARM_DESC(max_region_size, "Largest region in bytes");

@@ -36,6 +36,15 @@ struct kipc_qmsg {
 /* The payload room of a queue's small buffers (queue_msg.c). */
 #define KIPC_QMSG_SMALL		256
 
+/*
+ * How a waiter waits, set by the waiter under the queue lock: spinning in
+ * its bounded poll window (the waker need not wake the task) or asleep.
+ */
+enum kipc_wait_state {
+	KIPC_WAIT_SLEEP,
+	KIPC_WAIT_POLL,
+};
+
 struct kipc_waiter {
 	struct list_head node;
 	struct task_struct *task;
@@ -44,6 +53,26 @@ struct kipc_waiter {
 	u64 type;
 	/* Counts woken waiters that have not run yet; NULL: not counted. */
 	u32 *pending;
+	bool nopoll;			/* KIPC_IO_NOPOLL: sleep at once */
+	u8 state;			/* enum kipc_wait_state */
+	/*
+	 * Receivers of an ordinary queue that may be handed a message
+	 * (queue_io.c): the buffer's size and whether it truncates. The
+	 * waker fills in @msg, or @result -EMSGSIZE and @msg_len, before it
+	 * sets @woken.
+	 */
+	bool handoff;
+	bool trunc;
+	u32 buflen;
+	u32 msg_len;
+	int result;
+	struct kipc_qmsg *msg;
+	u64 served_ns;			/* local_clock() when woken from sleep */
+	/*
+	 * Written last by the waker, with release semantics: once a waiter
+	 * sees it, the waker no longer touches the waiter, which lives on
+	 * the waiting task's stack.
+	 */
 	bool woken;
 };
 
@@ -88,12 +117,17 @@ struct kipc_queue {
 	struct fasync_struct *fasync_out;
 	struct list_head recv_waiters;
 	struct list_head send_waiters;
+	u32 reserved;			/* slots a batch send is filling */
 	u32 recv_pending;		/* woken receivers not yet running */
 	u32 send_pending;		/* woken senders not yet running */
 	/* Tasks to wake once the lock is dropped, with a reference each. */
 	u32 nr_wake;
 	struct task_struct *wake[KIPC_QUEUE_WAKE_MAX];
 	wait_queue_head_t poll_wait;
+	/* The adaptive poll window (queue_wait.c) and what it achieved. */
+	u32 poll_ns;
+	u64 nr_polls;			/* waits that polled */
+	u64 nr_poll_hits;		/* ... and were served while polling */
 	/* Buffers kept for reuse; pool_lock, not lock (queue_msg.c). */
 	spinlock_t pool_lock;
 	struct list_head pool_small;
@@ -120,10 +154,12 @@ struct kipc_bcast_reader {
 };
 
 #define KIPC_IO_RECV_ONLY	(KIPC_IO_PEEK | KIPC_IO_TRUNC | \
-				 KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT)
+				 KIPC_IO_TYPE_EXACT | KIPC_IO_TYPE_EXCEPT | \
+				 KIPC_IO_SEQ)
 #define KIPC_IO_SEND_ALL	(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
-				 KIPC_IO_NOSIGNAL)
+				 KIPC_IO_NOSIGNAL | KIPC_IO_NOPOLL)
 #define KIPC_IO_RECV_ALL	(KIPC_IO_NONBLOCK | KIPC_IO_TIMEOUT | \
+				 KIPC_IO_NOPOLL | KIPC_IO_SEQ | \
 				 KIPC_IO_RECV_ONLY)
 /*
  * Internal, never from user space: a batch's messages after the first.
@@ -134,7 +170,8 @@ struct kipc_bcast_reader {
 static_assert(!((KIPC_IO_SEND_ALL | KIPC_IO_RECV_ALL) & KIPC_IO_BATCH_MORE));
 
 #define KIPC_QUEUE_KIND		(KIPC_QUEUE_CHANNEL | KIPC_QUEUE_BROADCAST | \
-				 KIPC_QUEUE_DROP_OLDEST | KIPC_QUEUE_ANONYMOUS)
+				 KIPC_QUEUE_DROP_OLDEST | KIPC_QUEUE_ANONYMOUS | \
+				 KIPC_QUEUE_NOPOLL)
 #define KIPC_QUEUE_BIND_ALL	(KIPC_QUEUE_READ | KIPC_QUEUE_WRITE | \
 				 KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | \
 				 KIPC_QUEUE_AUTO_DELETE | KIPC_QUEUE_KIND)
@@ -163,18 +200,37 @@ static inline bool kipc_queue_is_channel(const struct kipc_queue *q)
 	return q->flags & KIPC_QUEUE_CHANNEL;
 }
 
+/* The queue @h is bound to, if it is one and @h has @access to it. */
+static inline struct kipc_queue *kipc_handle_queue(struct kipc_handle *h,
+						   unsigned int access)
+{
+	struct kipc_obj *obj = kipc_handle_obj(h);
+
+	if (!obj || obj->type != KIPC_OBJ_QUEUE || (h->access & access) != access)
+		return NULL;
+	return kipc_obj_queue(obj);
+}
+
 /*
  * The queue files call one another in one direction only: queue.c calls
- * queue_bcast.c and queue_notify.c, and all of them call queue_msg.c and
- * queue_wait.c, the lowest.
+ * queue_io.c, queue_io.c calls queue_bcast.c and queue_notify.c, and all
+ * of them call queue_msg.c and queue_wait.c, the lowest.
  */
 
-/* queue.c */
+/* queue_io.c */
 void kipc_queue_kick_senders(struct kipc_queue *q);
+bool kipc_queue_full(struct kipc_queue *q);
 
 /* queue_wait.c */
 struct pid *kipc_queue_note_peer(struct kipc_queue *q, struct pid **peer,
-				 u64 *when, u64 now);
+				 u64 *when, u64 now, struct pid *tgid);
+void kipc_queue_enlist(struct kipc_queue *q, struct list_head *list,
+		       struct kipc_waiter *w, ktime_t *deadline);
+void kipc_queue_release_waiter(struct kipc_queue *q, struct kipc_waiter *w);
+int kipc_queue_block(struct kipc_queue *q, struct kipc_waiter *w,
+		     ktime_t *deadline) __releases(&q->lock);
+int kipc_queue_wait_done(struct kipc_queue *q, struct kipc_waiter *w,
+			 int blocked);
 int kipc_queue_wait(struct kipc_queue *q, struct list_head *list,
 		    struct kipc_waiter *w, ktime_t *deadline)
 	__must_hold(&q->lock);
@@ -188,6 +244,9 @@ void kipc_queue_poll_wake(struct kipc_queue *q, __poll_t events);
 void kipc_qmsg_pool_init(struct kipc_queue *q);
 struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len);
 void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m);
+bool kipc_qmsg_fits_small(const struct kipc_queue *q, u32 len);
+u32 kipc_qmsg_take_small(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n);
+void kipc_qmsg_put_many(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n);
 void kipc_qmsg_pool_drain(struct kipc_queue *q);
 void kipc_qmsg_release_refs(struct kipc_qmsg *m);
 void kipc_qmsg_fill_meta(const struct kipc_qmsg *m, struct kipc_msg *out);

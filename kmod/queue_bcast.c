@@ -206,7 +206,7 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 			ktime_t *deadline)
 {
 	void __user *ubuf = u64_to_user_ptr(out->buf);
-	struct kipc_waiter w = {};
+	struct kipc_waiter w = { .nopoll = flags & KIPC_IO_NOPOLL };
 	struct pid *old_peer = NULL;
 	struct kipc_qmsg *m;
 	u32 buflen = out->len;
@@ -261,7 +261,8 @@ int kipc_bcast_recv_one(struct kipc_queue *q, struct kipc_bcast_reader *r,
 		trace_kipc_queue_recv(q, m);
 		q->received++;
 		old_peer = kipc_queue_note_peer(q, &q->last_receiver,
-						&q->last_recv_ns, now);
+						&q->last_recv_ns, now,
+						task_tgid(current));
 		kipc_bcast_kick_senders(q);
 	}
 	kipc_bcast_put(q, m, &dead);

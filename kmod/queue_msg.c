@@ -80,7 +80,7 @@ void kipc_qmsg_pool_init(struct kipc_queue *q)
  */
 struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len)
 {
-	bool small = len <= KIPC_QMSG_SMALL || q->max_msg_size <= KIPC_QMSG_SMALL;
+	bool small = kipc_qmsg_fits_small(q, len);
 	u32 cap = small ? KIPC_QMSG_SMALL : q->max_msg_size;
 	struct kipc_qmsg *m;
 
@@ -132,6 +132,81 @@ void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m)
 	}
 	spin_unlock(&q->pool_lock);
 	kvfree(m);
+}
+
+/**
+ * kipc_qmsg_take_small() - take kept small buffers for a batch
+ * @q: the queue the messages are for
+ * @ms: where to put them
+ * @n: how many are wanted
+ *
+ * One round of the pool lock for a chunk of messages, instead of one per
+ * message. A buffer taken and not used goes back with kipc_qmsg_put_many().
+ *
+ * Context: Neither queue lock may be held.
+ * Return: how many were taken, from 0 to @n; none when the queue's small
+ * buffers are not what its messages use.
+ */
+u32 kipc_qmsg_take_small(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n)
+{
+	u32 i = 0;
+
+	spin_lock(&q->pool_lock);
+	for (; i < n && q->nr_pool_small; i++) {
+		ms[i] = list_first_entry(&q->pool_small, struct kipc_qmsg, node);
+		list_del(&ms[i]->node);
+		q->nr_pool_small--;
+	}
+	spin_unlock(&q->pool_lock);
+	return i;
+}
+
+/**
+ * kipc_qmsg_fits_small() - whether a small buffer holds a message
+ * @q: the queue
+ * @len: the message's payload size
+ *
+ * Context: Any context; takes no lock.
+ * Return: true when kipc_qmsg_get() would give a small buffer for @len.
+ */
+bool kipc_qmsg_fits_small(const struct kipc_queue *q, u32 len)
+{
+	return len <= KIPC_QMSG_SMALL || q->max_msg_size <= KIPC_QMSG_SMALL;
+}
+
+/**
+ * kipc_qmsg_put_many() - give back buffers in one round of the pool lock
+ * @q: the queue they belong to
+ * @ms: the buffers; their pid references must already be put
+ * @n: how many
+ *
+ * Context: Process context, with neither queue lock held.
+ */
+void kipc_qmsg_put_many(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n)
+{
+	struct kipc_qmsg *excess[KIPC_BATCH_CHUNK];
+	u32 i, nx = 0;
+
+	might_sleep();
+	while (n > KIPC_BATCH_CHUNK) {
+		kipc_qmsg_put_many(q, ms, KIPC_BATCH_CHUNK);
+		ms += KIPC_BATCH_CHUNK;
+		n -= KIPC_BATCH_CHUNK;
+	}
+	spin_lock(&q->pool_lock);
+	for (i = 0; i < n; i++) {
+		u32 *count = kipc_qmsg_pool_count(q, ms[i]->small);
+
+		if (*count + READ_ONCE(q->cur_msgs) < q->max_msgs) {
+			list_add(&ms[i]->node, kipc_qmsg_pool(q, ms[i]->small));
+			(*count)++;
+		} else {
+			excess[nx++] = ms[i];
+		}
+	}
+	spin_unlock(&q->pool_lock);
+	for (i = 0; i < nx; i++)
+		kvfree(excess[i]);
 }
 
 /**

@@ -52,7 +52,8 @@ static int kipc_timeout_ns(const struct timespec *ts, __s64 *ns)
 
 /* What a creator may ask for in struct kipc_queue_config.flags. */
 #define KIPC_QUEUE_CONFIG_FLAGS	(KIPC_QUEUE_AUTO_DELETE | KIPC_QUEUE_CHANNEL | \
-				 KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST)
+				 KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST | \
+				 KIPC_QUEUE_NOPOLL)
 
 /*
  * Every caller of a timed call used to write this: now plus a relative
@@ -108,7 +109,29 @@ static uint64_t kipc_queue_features(uint32_t flags)
 		feat |= KIPC_FEAT_CHANNEL;
 	if (flags & (KIPC_QUEUE_BROADCAST | KIPC_QUEUE_DROP_OLDEST))
 		feat |= KIPC_FEAT_BROADCAST;
+	if (flags & KIPC_QUEUE_NOPOLL)
+		feat |= KIPC_FEAT_POLL;
 	return feat;
+}
+
+/*
+ * A module older than a flag refuses it with EINVAL. Only then, off the
+ * fast path, is the module asked whether that was the reason, so that the
+ * caller learns EOPNOTSUPP instead.
+ */
+static int kipc_io_flags_error(int fd, unsigned int flags, int ret)
+{
+	uint64_t feat = 0;
+
+	if (ret != -EINVAL)
+		return ret;
+	if (flags & KIPC_IO_NOPOLL)
+		feat |= KIPC_FEAT_POLL;
+	if (flags & KIPC_IO_SEQ)
+		feat |= KIPC_FEAT_RECV_SEQ;
+	if (feat && kipc_handle_features(fd, feat) == -EOPNOTSUPP)
+		return -EOPNOTSUPP;
+	return ret;
 }
 
 int (kipc_queue_open)(const char *name, int oflag, mode_t mode,
@@ -228,7 +251,7 @@ int kipc_queue_send_flags(int fd, const void *buf, size_t len,
 	io.msg.prio = prio;
 	io.msg.type = type;
 	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_SEND, &io);
-	return ret < 0 ? ret : 0;
+	return ret < 0 ? kipc_io_flags_error(fd, flags, ret) : 0;
 }
 
 int kipc_queue_send(int fd, const void *buf, size_t len, unsigned int prio,
@@ -288,6 +311,8 @@ int (kipc_queue_recv_flags)(int fd, void *buf, size_t len,
 	io.msg.len = (uint32_t)len;
 	io.msg.type = type;
 	ret = kipc_handle_ioctl(fd, KIPC_IOC_QUEUE_RECV, &io);
+	if (ret < 0)
+		ret = kipc_io_flags_error(fd, flags, ret);
 	if (ret == -EMSGSIZE && info) {
 		/* The message stays queued; len says how big it is, if known. */
 		memset(&mi, 0, sizeof(mi));
@@ -340,7 +365,8 @@ static int kipc_queue_batch(int fd, unsigned long cmd, struct kipc_msg *msgs,
 	b.msgs = (uintptr_t)msgs;
 	b.count = count;
 	b.msg_size = (uint32_t)msg_size;
-	return kipc_handle_ioctl(fd, cmd, &b);
+	ret = kipc_handle_ioctl(fd, cmd, &b);
+	return ret < 0 ? kipc_io_flags_error(fd, flags, ret) : ret;
 }
 
 int (kipc_queue_send_batch)(int fd, struct kipc_msg *msgs, unsigned int count,

@@ -268,8 +268,8 @@ TEST(bind_excl_or_auto_delete_without_create)
 
 TEST(bind_unknown_flags)
 {
-	/* The first bit after KIPC_QUEUE_ANONYMOUS, and far ones. */
-	static const uint32_t bad[] = { 1u << 9, 1u << 16, 1u << 31 };
+	/* The first bit after KIPC_QUEUE_NOPOLL, and far ones. */
+	static const uint32_t bad[] = { 1u << 10, 1u << 16, 1u << 31 };
 	char name[64];
 	unsigned int i;
 	int fd = kt_open();
@@ -1787,8 +1787,8 @@ TEST_F(q, io_receive_flags_on_send_einval)
 
 TEST_F(q, io_unknown_flags)
 {
-	/* The first bit after KIPC_IO_NOSIGNAL, and far ones. */
-	static const uint32_t bad[] = { 1u << 7, 1u << 15, 1u << 31 };
+	/* The first bit after KIPC_IO_SEQ, and far ones. */
+	static const uint32_t bad[] = { 1u << 9, 1u << 15, 1u << 31 };
 	unsigned int i;
 	char c;
 
@@ -2685,7 +2685,8 @@ TEST_F(q, batch_flags_einval)
 	batch_prep_send(s, 2, sb);
 	for (i = 0; i < ARRAY_SIZE(recv_only); i++)
 		EXPECT_EQ(-EINVAL, kt_send_batch(self->fd, s, 2, recv_only[i]));
-	EXPECT_EQ(-EINVAL, kt_send_batch(self->fd, s, 2, 1u << 7));
+	EXPECT_EQ(-EINVAL, kt_send_batch(self->fd, s, 2, KIPC_IO_SEQ));
+	EXPECT_EQ(-EINVAL, kt_send_batch(self->fd, s, 2, 1u << 9));
 	EXPECT_EQ(-EINVAL, kt_send_batch(self->fd, s, 2, 1u << 31));
 	EXPECT_EQ(0, kt_cur_msgs(self->fd));
 
@@ -2694,7 +2695,9 @@ TEST_F(q, batch_flags_einval)
 	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, KIPC_IO_TYPE_EXACT |
 					 KIPC_IO_TYPE_EXCEPT));
 	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, KIPC_IO_NOSIGNAL));
-	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, 1u << 7));
+	/* A batch takes what is ready, not one message by number. */
+	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, KIPC_IO_SEQ));
+	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, 1u << 9));
 	EXPECT_EQ(-EINVAL, kt_recv_batch(self->fd, r, 2, 1u << 31));
 	EXPECT_EQ(2, kt_cur_msgs(self->fd));
 }

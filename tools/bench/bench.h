@@ -82,6 +82,7 @@ struct bench_mech {
 };
 
 extern const struct bench_mech bench_kipc_queue;
+extern const struct bench_mech bench_kipc_queue_nopoll;
 extern const struct bench_mech bench_kipc_batch;
 extern const struct bench_mech bench_kipc_region;
 extern const struct bench_mech bench_posix_mq;

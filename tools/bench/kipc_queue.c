@@ -22,7 +22,7 @@ struct kipc_q {
 	struct kipc_msg batch[BENCH_BATCH];
 };
 
-static int kq_setup(struct bench_chan *c)
+static int kq_open(struct bench_chan *c, unsigned int queue_flags)
 {
 	struct kipc_q *q = calloc(1, sizeof(*q));
 	int d, ret = 0;
@@ -37,7 +37,7 @@ static int kq_setup(struct bench_chan *c)
 			.size = sizeof(b),
 			.flags = KIPC_QUEUE_READ | KIPC_QUEUE_WRITE |
 				 KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL |
-				 KIPC_QUEUE_AUTO_DELETE,
+				 KIPC_QUEUE_AUTO_DELETE | queue_flags,
 			.mode = 0600,
 			.max_msgs = c->depth,
 			.max_msg_size = c->size > KIPC_BENCH_MSG_SIZE ?
@@ -59,6 +59,17 @@ static int kq_setup(struct bench_chan *c)
 	}
 	c->priv = q;
 	return ret;
+}
+
+static int kq_setup(struct bench_chan *c)
+{
+	return kq_open(c, 0);
+}
+
+/* The same queue, with blocked calls sleeping at once instead of polling. */
+static int kq_setup_nopoll(struct bench_chan *c)
+{
+	return kq_open(c, KIPC_QUEUE_NOPOLL);
 }
 
 static void kq_teardown(struct bench_chan *c)
@@ -162,6 +173,16 @@ const struct bench_mech bench_kipc_queue = {
 	.desc = "kipc queue, one ioctl per message",
 	.flags = BENCH_M_LATENCY | BENCH_M_STREAM,
 	.setup = kq_setup,
+	.teardown = kq_teardown,
+	.send = kq_send,
+	.recv = kq_recv,
+};
+
+const struct bench_mech bench_kipc_queue_nopoll = {
+	.name = "kipc-queue-nopoll",
+	.desc = "kipc queue, one ioctl per message, no polling (KIPC_QUEUE_NOPOLL)",
+	.flags = BENCH_M_LATENCY | BENCH_M_STREAM,
+	.setup = kq_setup_nopoll,
 	.teardown = kq_teardown,
 	.send = kq_send,
 	.recv = kq_recv,

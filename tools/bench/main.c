@@ -30,6 +30,7 @@
 
 static const struct bench_mech *const mechs[] = {
 	&bench_kipc_queue,
+	&bench_kipc_queue_nopoll,
 	&bench_kipc_batch,
 	&bench_kipc_region,
 	&bench_posix_mq,

@@ -41,6 +41,7 @@ enum {
 	OPT_CHANNEL,
 	OPT_BROADCAST,
 	OPT_DROP_OLDEST,
+	OPT_NO_POLL,
 };
 
 static int queue_fail(const char *name, int err)
@@ -52,14 +53,16 @@ static int queue_fail(const char *name, int err)
 
 static const char create_help[] =
 	"Usage: kipc queue create NAME [--max-msgs N] [--msg-size B] [--mode MODE]\n"
-	"                         [--auto-delete] [--channel | --broadcast\n"
-	"                         [--drop-oldest]]\n"
+	"                         [--auto-delete] [--no-poll]\n"
+	"                         [--channel | --broadcast [--drop-oldest]]\n"
 	"Create the message queue NAME, which must not exist yet.\n"
 	"  --max-msgs N    capacity in messages (default: the module's)\n"
 	"  --msg-size B    largest message in bytes, K, M and G suffixes allowed\n"
 	"                  (default: the module's)\n"
 	"  --mode MODE     octal permission bits (default 0600)\n"
 	"  --auto-delete   delete the queue when its last handle closes\n"
+	"  --no-poll       a blocked send or receive sleeps at once instead of\n"
+	"                  polling briefly first: less CPU, slower wake-ups\n"
 	"  --channel       one reader and one writer; end of file once the\n"
 	"                  writer has gone and the queue is drained, EPIPE once\n"
 	"                  the reader has gone\n"
@@ -109,6 +112,9 @@ static int create_opt(int opt, const char *arg, void *p)
 	case OPT_DROP_OLDEST:
 		c->cfg.flags |= KIPC_QUEUE_DROP_OLDEST;
 		return 0;
+	case OPT_NO_POLL:
+		c->cfg.flags |= KIPC_QUEUE_NOPOLL;
+		return 0;
 	}
 	return 2;
 }
@@ -123,6 +129,7 @@ static int queue_create(int argc, char **argv)
 		{ "channel", no_argument, NULL, OPT_CHANNEL },
 		{ "broadcast", no_argument, NULL, OPT_BROADCAST },
 		{ "drop-oldest", no_argument, NULL, OPT_DROP_OLDEST },
+		{ "no-poll", no_argument, NULL, OPT_NO_POLL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -616,6 +623,7 @@ static void queue_fields(const struct obj_row *row)
 	field_bool("channel", i->flags & KIPC_QUEUE_CHANNEL);
 	field_bool("broadcast", i->flags & KIPC_QUEUE_BROADCAST);
 	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
+	field_bool("nopoll", i->flags & KIPC_QUEUE_NOPOLL);
 	if (row->has_state)
 		queue_state_fields(&row->state);
 }

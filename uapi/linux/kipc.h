@@ -52,6 +52,8 @@
 #define KIPC_FEAT_CHANNEL	_BITULL(6)
 #define KIPC_FEAT_BROADCAST	_BITULL(7)
 #define KIPC_FEAT_PURGE		_BITULL(8)
+#define KIPC_FEAT_POLL		_BITULL(9)
+#define KIPC_FEAT_RECV_SEQ	_BITULL(10)
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
 #define KIPC_NAME_MAX		255
@@ -69,6 +71,8 @@
 
 /* The most messages one batch ioctl moves. */
 #define KIPC_BATCH_MAX		1024
+/* A batch moves at most this many messages per lock round. */
+#define KIPC_BATCH_CHUNK	32
 
 /*
  * 0xBB is free in Documentation/userspace-api/ioctl/ioctl-number.rst of
@@ -145,6 +149,8 @@ struct kipc_version {
  * @KIPC_QUEUE_ANONYMOUS: create a queue with no name (name_len 0) that
  *	only this handle and its peers (KIPC_IOC_QUEUE_PEER) can reach; it
  *	goes away with the last of them
+ * @KIPC_QUEUE_NOPOLL: with CREATE, blocked sends and receives on the queue
+ *	sleep at once instead of polling first (KIPC_FEAT_POLL)
  */
 enum kipc_queue_bind_flags {
 	KIPC_QUEUE_READ		= 1 << 0,
@@ -155,7 +161,8 @@ enum kipc_queue_bind_flags {
 	KIPC_QUEUE_CHANNEL	= 1 << 5,
 	KIPC_QUEUE_BROADCAST	= 1 << 6,
 	KIPC_QUEUE_DROP_OLDEST	= 1 << 7,
-	KIPC_QUEUE_ANONYMOUS	= 1 << 8
+	KIPC_QUEUE_ANONYMOUS	= 1 << 8,
+	KIPC_QUEUE_NOPOLL	= 1 << 9
 };
 
 /**
@@ -240,6 +247,10 @@ struct kipc_unlink {
  * @KIPC_IO_TYPE_EXCEPT: receive: only messages whose type differs from @type
  * @KIPC_IO_NOSIGNAL: send on a channel whose reader is gone: fail with
  *	EPIPE without raising SIGPIPE
+ * @KIPC_IO_NOPOLL: if the call must wait, sleep at once rather than poll
+ *	for a bounded time first (KIPC_FEAT_POLL)
+ * @KIPC_IO_SEQ: receive: exactly the message whose sequence number is
+ *	@seq, ENOENT if it is not queued (KIPC_FEAT_RECV_SEQ); it never waits
  */
 enum kipc_io_flags {
 	KIPC_IO_NONBLOCK	= 1 << 0,
@@ -248,7 +259,9 @@ enum kipc_io_flags {
 	KIPC_IO_TRUNC		= 1 << 3,
 	KIPC_IO_TYPE_EXACT	= 1 << 4,
 	KIPC_IO_TYPE_EXCEPT	= 1 << 5,
-	KIPC_IO_NOSIGNAL	= 1 << 6
+	KIPC_IO_NOSIGNAL	= 1 << 6,
+	KIPC_IO_NOPOLL		= 1 << 7,
+	KIPC_IO_SEQ		= 1 << 8
 };
 
 /**
@@ -267,7 +280,7 @@ enum kipc_io_flags {
  * @gid: receive, out: the sender's egid in the receiver's user namespace
  * @time_ns: receive, out: CLOCK_REALTIME when the message was sent
  * @seq: receive, out: the queue's sequence number of the message,
- *	counting from 1
+ *	counting from 1; in, with KIPC_IO_SEQ, the message wanted
  */
 struct kipc_msg {
 	__u64 buf;
@@ -299,17 +312,26 @@ struct kipc_msg {
  * is woken per message or per freed slot. A signal interrupts a wait and
  * the call restarts when the handler allows, else fails with EINTR.
  *
+ * A receiver that is waiting when a message it accepts arrives is handed
+ * that message directly by the sender; what it gets, and in what order,
+ * is exactly what it would have taken from the queue. A blocked call may
+ * poll, for at most the module's poll_ns, before it sleeps (see
+ * KIPC_IO_NOPOLL). A result that cannot be written puts the message back
+ * in its place, with its sequence number (EFAULT): nothing is lost.
+ *
  * Errors:
  *   EBADF     the handle is not bound to a queue, or was bound without
  *             the access the call needs (as for mq_send on O_RDONLY)
- *   EINVAL    prio >= KIPC_PRIO_MAX; a receive flag on send; both TYPE_*
+ *   EINVAL    prio >= KIPC_PRIO_MAX; a receive flag on send; both TYPE_*;
+ *             KIPC_IO_SEQ with TYPE_*, or on a broadcast queue
+ *   ENOENT    KIPC_IO_SEQ: no message of that sequence number is queued
  *   EMSGSIZE  send: len > max_msg_size; receive: the message is larger
  *             than the buffer and KIPC_IO_TRUNC is not set (it stays
  *             queued, and len reports its size)
  *   EAGAIN    it would wait, and KIPC_IO_NONBLOCK or O_NONBLOCK is set
  *   ETIMEDOUT the deadline passed
  *   EINTR     a signal arrived while waiting
- *   EFAULT    the payload or buffer is not accessible
+ *   EFAULT    the payload or buffer, or the struct, is not accessible
  *   ENOMEM    out of memory
  */
 struct kipc_queue_io {
@@ -341,6 +363,12 @@ struct kipc_queue_io {
  * is the number of messages moved. If a message fails after others were
  * moved, the call returns the count so far; the error is returned only
  * when nothing was moved.
+ *
+ * Both move up to KIPC_BATCH_CHUNK messages per round of the queue's lock,
+ * with one wake-up per round. The messages of one round are contiguous
+ * in sequence numbers: no other sender's message comes between them, and
+ * they share one send time. Receive takes a round's messages in the order
+ * single receives would, each element with its own selector.
  *
  * Errors: those of struct kipc_queue_io, and EINVAL for count 0 or above
  * KIPC_BATCH_MAX or a msg_size below KIPC_MSG_SIZE_VER0; E2BIG for an
