@@ -402,7 +402,7 @@ if [ $r -eq 1 ]; then
 	supervise "$T/out6.log" "export-taken:2 export-published:9 export-taken:5 export-published:40" \
 		nsenter -t "$H1" -n -i -u "$BT" export jobs $common
 	# shellcheck disable=SC2086
-	supervise "$T/in6.log" "import-recorded:7 import-sent:13 import-delivered:5 import-recorded:60 import-sent:90" \
+	supervise "$T/in6.log" "import-recorded:7 import-sent:13 import-delivered:5 import-recorded:60 import-sent:90 import-delivered:30" \
 		nsenter -t "$H2" -n -i -u "$BT" import jobs $common -v
 	on "$H2" kipc queue recv jobs --count $M6 --timeout 600000 >"$T/recv6" 2>"$T/recv6.err" &
 	RPID=$!
@@ -413,10 +413,19 @@ if [ $r -eq 1 ]; then
 	# killed, and has a chunk to catch up in.
 	chaos() {
 		case $1 in
-		1) leader=$(stream_leader)
+		1) for w in 1 2 3 4 5; do
+			leader=$(stream_leader)
+			[ -z "$leader" ] || break
+			sleep 1
+		   done
 		   nl=$(( ${leader:-1} % 3 + 1 ))
 		   eval "kill -KILL \$N$nl"
-		   echo "# SIGKILLed node n$nl, not the stream leader (n${leader:-?})"
+		   if [ -n "$leader" ]; then
+			OTHER_WAS="not the stream leader (n$leader)"
+		   else
+			OTHER_WAS="no node had logged leading the stream yet, so leader or not"
+		   fi
+		   echo "# SIGKILLed node n$nl; $OTHER_WAS"
 		   KILLED_OTHER=$nl ;;
 		2) for p in $(pids_of kipc-bridge export jobs); do kill -KILL "$p" 2>/dev/null; done
 		   start_node "$KILLED_OTHER" ;;
@@ -445,7 +454,7 @@ if [ $r -eq 1 ]; then
 	# A crash run that a real SIGKILL ended first never reaches its
 	# point, so each kind of point must have been hit, not all nine.
 	kills=$(grep -c 'killing myself' "$T/out6.log" "$T/in6.log" | awk -F: '{ s += $2 } END { print s }')
-	echo "# $kills crash points hit, 2 bridges, node n${KILLED_OTHER:-?} and leader node n${KILLED_NODE:-?} SIGKILLed; $M6 messages in $(( $(date +%s) - T6 )) s"
+	echo "# $kills crash points hit, 2 bridges, node n${KILLED_OTHER:-?} ($OTHER_WAS) and leader node n${KILLED_NODE:-?} SIGKILLed; $M6 messages in $(( $(date +%s) - T6 )) s"
 	for c in export-taken export-published import-recorded import-sent import-delivered; do
 		grep -q "CRASH=$c:.*killing myself" "$T/out6.log" "$T/in6.log" ||
 			{ echo "# crash point $c never hit"; r=0; }
@@ -454,7 +463,7 @@ if [ $r -eq 1 ]; then
 	on "$H2" "$BT" status jobs | sed 's/^/# h2 /'
 fi
 if [ $r -eq 1 ]; then
-	ok "two hosts, R3 cluster: $M6 of $M6 once, in order, through crashes at every point, 2 bridge SIGKILLs, a non-leader node SIGKILL and a stream leader SIGKILL"
+	ok "two hosts, R3 cluster: $M6 of $M6 once, in order, through crashes at every point, 2 bridge SIGKILLs, a SIGKILL of node n$KILLED_OTHER ($OTHER_WAS) and one of the stream leader's node"
 else
 	not_ok "two hosts"
 	for i in 1 2 3; do
