@@ -518,7 +518,7 @@ static_assert(sizeof(struct kipc_unlink) == 24);
 static_assert(sizeof(struct kipc_msg) == 56);
 static_assert(sizeof(struct kipc_queue_io) == 72);
 static_assert(sizeof(struct kipc_queue_batch) == 32);
-static_assert(sizeof(struct kipc_queue_attr) == 72);
+static_assert(sizeof(struct kipc_queue_attr) == 80);	/* 72 before id */
 static_assert(sizeof(struct kipc_queue_notify) == 24);
 static_assert(sizeof(struct kipc_queue_peer) == 16);
 static_assert(sizeof(struct kipc_region_bind) == 40);

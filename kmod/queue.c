@@ -265,7 +265,8 @@ static int kipc_queue_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
 			      KIPC_A_QUEUE_PAD) ||
 	    nla_put_u32(msg, KIPC_A_QUEUE_LAST_RECV_PID, s.last_recv_pid) ||
 	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_LAST_RECV_TIME, s.last_recv_ns,
-			      KIPC_A_QUEUE_PAD))
+			      KIPC_A_QUEUE_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_QUEUE_ID, obj->id, KIPC_A_QUEUE_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -333,6 +334,7 @@ int kipc_queue_getattr(struct kipc_handle *h, struct kipc_queue_attr *cmd,
 	cmd->received = q->received;
 	cmd->dropped = q->dropped;
 	kipc_queue_unlock(q);
+	cmd->id = q->obj.id;		/* set before any handle, never changed */
 	cmd->queue_flags = q->flags;
 	if (q->obj.auto_delete)
 		cmd->queue_flags |= KIPC_QUEUE_AUTO_DELETE;

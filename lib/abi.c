@@ -25,6 +25,8 @@ _Static_assert(KIPC_STATS_SIZE_VER0 ==
 	       offsetofend(struct kipc_stats, __reserved), "0.3 size");
 _Static_assert(KIPC_OBJ_INFO_SIZE_VER0 ==
 	       offsetofend(struct kipc_obj_info, __reserved), "0.3 size");
+_Static_assert(sizeof(struct kipc_obj_info) == KIPC_OBJ_INFO_SIZE_VER0,
+	       "the id took a reserved slot");
 _Static_assert(KIPC_QUEUE_STATE_SIZE_VER0 ==
 	       offsetofend(struct kipc_queue_state, __reserved), "0.4 size");
 _Static_assert(KIPC_EVENT_SIZE_VER0 ==

@@ -278,7 +278,10 @@ struct kipc_obj_info {
 	/* Regions only. */
 	uint64_t size;		/* bytes */
 	uint64_t mappings;	/* memory mappings, in any process */
-	uint64_t __reserved[4];
+	/* Queues: the incarnation id, as in kipc_queue_attr.id; 0 from a
+	 * module before it. Since 1.1. */
+	uint64_t id;
+	uint64_t __reserved[3];
 };
 
 int kipc_queue_list(int (*cb)(const struct kipc_obj_info *info, void *arg),

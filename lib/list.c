@@ -113,6 +113,7 @@ int kipc_nl_parse_obj(struct nlmsghdr *nlh, unsigned int object,
 		info->received = kipc_u64(tb, KIPC_A_QUEUE_RECEIVED);
 		info->failed = kipc_u64(tb, KIPC_A_QUEUE_FAILED);
 		info->dropped = kipc_u64(tb, KIPC_A_QUEUE_DROPPED);
+		info->id = kipc_u64(tb, KIPC_A_QUEUE_ID);
 	} else {
 		info->size = kipc_u64(tb, KIPC_A_REGION_SIZE);
 		info->mappings = kipc_u64(tb, KIPC_A_REGION_MAPPINGS);

@@ -11,9 +11,10 @@
 #     chosen points; all arrive once, in order within each priority,
 #     with prio, type and the Kipc-* headers intact
 #   6 two hosts (IPC+net+UTS namespaces on veth) and a three-node
-#     cluster, replicas 3: 600 messages, the bridges killed at every
-#     crash point and by SIGKILL mid-flow, and the stream leader's
-#     nats-server SIGKILLed: all arrive once, in order, source drained
+#     cluster, replicas 3: 1000 messages, the bridges killed at every
+#     crash point and by SIGKILL mid-flow, and the nats-server of a node
+#     that does not lead the stream, then the stream leader's,
+#     SIGKILLed: all arrive once, in order, source drained
 # Tests 4-6 need nats-server and IPv4 (the debug kernel has none); test
 # 6 also needs root and veth. Each says why it skips.
 
@@ -317,6 +318,13 @@ fi
 # Host i: a holder process in its own net, IPC and UTS namespaces,
 # joined to this (router) namespace by veth h<i>o/h<i>i, 10.0.i.0/24.
 # busybox ignores "peer name", so the peer is found and renamed.
+# The node that last logged becoming the stream BT6's leader, or nothing.
+stream_leader() {
+	grep -H "new stream leader for '\$G > BT6'" "$T"/n[123].log |
+		awk '{ print $2, $3, $1 }' | sort | tail -n1 |
+		sed -n 's/.*n\([123]\)\.log:.*/\1/p'
+}
+
 make_host() {
 	local i=$1 h peer
 	unshare -n -i -u sh -c "hostname h$i; exec sleep 100000" &
@@ -384,6 +392,8 @@ if [ $r -eq 1 ]; then
 fi
 if [ $r -eq 1 ]; then
 	rm -f "$T/stop"
+	M6=1000
+	T6=$(date +%s)
 	on "$H1" kipc queue create jobs --mode 0600 --max-msgs 1024 --msg-size 128
 	on "$H2" kipc queue create jobs --mode 0600 --max-msgs 1024 --msg-size 128
 	srv="-s nats://10.0.1.2:4222 -s nats://10.0.2.2:4222 -s nats://10.0.3.2:4222"
@@ -392,35 +402,50 @@ if [ $r -eq 1 ]; then
 	supervise "$T/out6.log" "export-taken:2 export-published:9 export-taken:5 export-published:40" \
 		nsenter -t "$H1" -n -i -u "$BT" export jobs $common
 	# shellcheck disable=SC2086
-	supervise "$T/in6.log" "import-recorded:7 import-sent:13 import-delivered:5 import-recorded:60 import-sent:90" \
+	supervise "$T/in6.log" "import-recorded:7 import-sent:13 import-delivered:5 import-recorded:60 import-sent:90 import-delivered:30" \
 		nsenter -t "$H2" -n -i -u "$BT" import jobs $common -v
-	on "$H2" kipc queue recv jobs --count 600 --timeout 400000 >"$T/recv6" 2>"$T/recv6.err" &
+	on "$H2" kipc queue recv jobs --count $M6 --timeout 600000 >"$T/recv6" 2>"$T/recv6.err" &
 	RPID=$!
 
-	# Between chunks: real SIGKILLs of each bridge, and of the stream
-	# leader's node, while messages flow.
+	# Between chunks: real SIGKILLs of each bridge, of a node that does
+	# not lead the stream, and of the stream leader's node, while
+	# messages flow; each node is started again before the next is
+	# killed, and has a chunk to catch up in.
 	chaos() {
 		case $1 in
-		2) for p in $(pids_of kipc-bridge export jobs); do kill -KILL "$p" 2>/dev/null; done ;;
-		3) li=$(grep -H "new stream leader for '\$G > BT6'" "$T"/n[123].log |
-			awk '{ print $2, $3, $1 }' | sort | tail -n1 |
-			sed -n 's/.*n\([123]\)\.log:.*/\1/p')
+		1) for w in 1 2 3 4 5; do
+			leader=$(stream_leader)
+			[ -z "$leader" ] || break
+			sleep 1
+		   done
+		   nl=$(( ${leader:-1} % 3 + 1 ))
+		   eval "kill -KILL \$N$nl"
+		   if [ -n "$leader" ]; then
+			OTHER_WAS="not the stream leader (n$leader)"
+		   else
+			OTHER_WAS="no node had logged leading the stream yet, so leader or not"
+		   fi
+		   echo "# SIGKILLed node n$nl; $OTHER_WAS"
+		   KILLED_OTHER=$nl ;;
+		2) for p in $(pids_of kipc-bridge export jobs); do kill -KILL "$p" 2>/dev/null; done
+		   start_node "$KILLED_OTHER" ;;
+		4) li=$(stream_leader)
 		   leader=$li
 		   li=${li:-1}
 		   eval "kill -KILL \$N$li"
 		   echo "# SIGKILLed node n$li (stream leader: ${leader:-not found, n1 taken})"
 		   KILLED_NODE=$li ;;
-		4) for p in $(pids_of kipc-bridge import jobs); do kill -KILL "$p" 2>/dev/null; done ;;
-		5) start_node "$KILLED_NODE" ;;
+		5) for p in $(pids_of kipc-bridge import jobs); do kill -KILL "$p" 2>/dev/null; done ;;
+		6) start_node "$KILLED_NODE" ;;
 		esac
 		sleep 2
 	}
-	SEND_HOOK=chaos send_msgs 600 jobs "on $H1" || r=0
+	SEND_HOOK=chaos send_msgs $M6 jobs "on $H1" || r=0
 	wait "$RPID"
 	rc=$?
 	stop_bridges jobs
 	[ $rc -eq 0 ] || { echo "# recv exited $rc: $(cat "$T/recv6.err")"; r=0; }
-	check_msgs "$T/recv6" 600 || r=0
+	check_msgs "$T/recv6" $M6 || r=0
 	check_headers "$T/in6.log" h1 || r=0
 	if on "$H1" kipc queue recv jobs --nonblock >/dev/null 2>&1; then
 		echo "# h1's queue still holds messages"
@@ -429,7 +454,7 @@ if [ $r -eq 1 ]; then
 	# A crash run that a real SIGKILL ended first never reaches its
 	# point, so each kind of point must have been hit, not all nine.
 	kills=$(grep -c 'killing myself' "$T/out6.log" "$T/in6.log" | awk -F: '{ s += $2 } END { print s }')
-	echo "# $kills crash points hit, 2 bridges and node n${KILLED_NODE:-?} SIGKILLed"
+	echo "# $kills crash points hit, 2 bridges, node n${KILLED_OTHER:-?} ($OTHER_WAS) and leader node n${KILLED_NODE:-?} SIGKILLed; $M6 messages in $(( $(date +%s) - T6 )) s"
 	for c in export-taken export-published import-recorded import-sent import-delivered; do
 		grep -q "CRASH=$c:.*killing myself" "$T/out6.log" "$T/in6.log" ||
 			{ echo "# crash point $c never hit"; r=0; }
@@ -438,7 +463,7 @@ if [ $r -eq 1 ]; then
 	on "$H2" "$BT" status jobs | sed 's/^/# h2 /'
 fi
 if [ $r -eq 1 ]; then
-	ok "two hosts, R3 cluster: 600 of 600 once, in order, through crashes at every point, 2 bridge SIGKILLs and a stream leader SIGKILL"
+	ok "two hosts, R3 cluster: $M6 of $M6 once, in order, through crashes at every point, 2 bridge SIGKILLs, a SIGKILL of node n$KILLED_OTHER ($OTHER_WAS) and one of the stream leader's node"
 else
 	not_ok "two hosts"
 	for i in 1 2 3; do

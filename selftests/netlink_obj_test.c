@@ -384,7 +384,7 @@ static int attr_is_u64(int region, int type)
 	       type == KIPC_A_QUEUE_SENT || type == KIPC_A_QUEUE_RECEIVED ||
 	       type == KIPC_A_QUEUE_FAILED || type == KIPC_A_QUEUE_DROPPED ||
 	       type == KIPC_A_QUEUE_LAST_SEND_TIME ||
-	       type == KIPC_A_QUEUE_LAST_RECV_TIME;
+	       type == KIPC_A_QUEUE_LAST_RECV_TIME || type == KIPC_A_QUEUE_ID;
 }
 
 static void obj_msg_init(struct obj_msg *o)

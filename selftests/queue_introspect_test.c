@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -296,6 +297,145 @@ TEST(inspect_errors)
 	EXPECT_EQ(-ENOENT, kipc_queue_inspect("isp.no.such.queue", &info, &st));
 	EXPECT_EQ(-EINVAL, kipc_queue_inspect("isp.no.such.queue", &info, NULL));
 	EXPECT_EQ(-EINVAL, kipc_queue_inspect_all(NULL, NULL));
+}
+
+/*
+ * The incarnation id: never 0, the same through every handle and in
+ * netlink, and new when the name is unlinked and created again.
+ */
+static uint64_t attr_id(int fd)
+{
+	struct kipc_queue_attr a;
+
+	memset(&a, 0xa5, sizeof(a));
+	if (kipc_queue_getattr(fd, &a) < 0)
+		return 0;
+	return a.id;
+}
+
+TEST_F(q, id_same_through_two_handles)
+{
+	uint64_t id = attr_id(self->fd);
+	int fd2 = kipc_queue_open(self->name, O_RDONLY, 0, NULL);
+
+	ASSERT_LE(0, fd2) TH_LOG("%s", strerror(-fd2));
+	EXPECT_NE(0, id);
+	EXPECT_EQ(id, attr_id(fd2));
+	kipc_queue_close(fd2);
+}
+
+TEST_F(q, id_new_after_unlink_and_create)
+{
+	struct kipc_queue_config cfg = { .max_msgs = 1, .max_msg_size = 64 };
+	uint64_t old = attr_id(self->fd), now;
+	struct kipc_obj_info info;
+	int fd2;
+
+	ASSERT_EQ(0, kipc_queue_unlink(self->name));
+	fd2 = kipc_queue_open(self->name, O_RDWR | O_CREAT | O_EXCL, 0600,
+			      &cfg);
+	ASSERT_LE(0, fd2) TH_LOG("%s", strerror(-fd2));
+	now = attr_id(fd2);
+	EXPECT_NE(0, now);
+	EXPECT_NE(old, now);
+	EXPECT_LT(old, now);
+	/* The old handle still sees its own queue's id. */
+	EXPECT_EQ(old, attr_id(self->fd));
+	ASSERT_EQ(0, kipc_queue_stat(self->name, &info));
+	EXPECT_EQ(now, info.id);
+	kipc_queue_close(self->fd);
+	self->fd = fd2;
+}
+
+static int find_id(const struct kipc_obj_info *info, void *arg)
+{
+	struct kipc_obj_info *want = arg;
+
+	if (strcmp(info->name, want->name))
+		return 0;
+	want->id = info->id;
+	return 1;
+}
+
+TEST_F(q, id_netlink_and_getattr_agree)
+{
+	uint64_t id = attr_id(self->fd);
+	struct kipc_queue_state st;
+	struct kipc_obj_info info, want;
+
+	ASSERT_NE(0, id);
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, kipc_queue_stat(self->name, &info));
+	EXPECT_EQ(id, info.id);
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, kipc_queue_inspect(self->name, &info, &st));
+	EXPECT_EQ(id, info.id);
+	memset(&want, 0, sizeof(want));
+	snprintf(want.name, sizeof(want.name), "%s", self->name);
+	ASSERT_EQ(1, kipc_queue_list(find_id, &want));
+	EXPECT_EQ(id, want.id);
+}
+
+/* A create event carries the id that getattr then reports. */
+TEST(id_in_create_event)
+{
+	struct kipc_queue_config cfg = { .max_msgs = 1, .max_msg_size = 64 };
+	struct kipc_monitor *mon;
+	struct kipc_event ev;
+	uint64_t seen = 0;
+	char name[128];
+	int fd, ret;
+
+	ASSERT_EQ(0, kipc_monitor_open(&mon));
+	qname(name, sizeof(name), "ev");
+	fd = kipc_queue_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &cfg);
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(-fd));
+	while ((ret = kipc_monitor_next(mon, &ev, LIVENESS_MS)) == 0) {
+		if (ev.type == KIPC_EVENT_QUEUE_CREATE &&
+		    !strcmp(ev.obj.name, name)) {
+			seen = ev.obj.id;
+			break;
+		}
+	}
+	EXPECT_EQ(0, ret) TH_LOG("no create event: %s", strerror(-ret));
+	EXPECT_NE(0, seen);
+	EXPECT_EQ(attr_id(fd), seen);
+	kipc_queue_close(fd);
+	kipc_queue_unlink(name);
+	kipc_monitor_close(mon);
+}
+
+/* A caller of the first published size gets no id written past it. */
+TEST_F(q, id_not_written_to_a_short_struct)
+{
+	struct kipc_queue_attr a;
+
+	memset(&a, 0xa5, sizeof(a));
+	ASSERT_EQ(0, (kipc_queue_getattr)(self->fd, &a,
+					  offsetof(struct kipc_queue_attr, id)));
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ull, a.id);
+	EXPECT_EQ(1, a.max_msgs);
+}
+
+/* "kipc queue show" prints the id that getattr reports. */
+TEST_F(q, id_in_cli_show)
+{
+	char cmd[256], out[4096] = "";
+	unsigned long long shown = 0;
+	const char *line;
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "kipc queue show '%s'", self->name);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	ASSERT_EQ(0, pclose(p));
+	line = strstr(out, "\nid ");
+	ASSERT_NE(NULL, line) TH_LOG("%s", out);
+	EXPECT_EQ(1, sscanf(line + 4, "%llu", &shown));
+	EXPECT_EQ(attr_id(self->fd), shown) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN

@@ -185,8 +185,14 @@ void journal_error(struct journal *j, const char *fmt, ...)
 void journal_close(struct journal *j);
 void journal_name(char *out, const char *dir, const char *queue);
 
-/* Queue incarnation: the creation time, read by name through netlink. */
-int queue_incarnation(const char *name, uint64_t *ctime_ns);
+/*
+ * Queue incarnation: the kernel's incarnation id (kipc_queue_attr.id),
+ * read by name through netlink or from a handle's attributes; the
+ * creation time from a module without it.
+ */
+int queue_incarnation(const char *name, uint64_t *incarnation);
+uint64_t handle_incarnation(const struct kipc_queue_attr *qa,
+			    uint64_t by_name);
 
 int bridge_export(struct bridge *b);
 int bridge_import(struct bridge *b);

@@ -204,7 +204,7 @@ static int open_queue(struct bridge *b, struct kipc_queue_attr *qa,
 		kipc_queue_close(fd);
 		return -EOPNOTSUPP;
 	}
-	*incarnation = after;
+	*incarnation = handle_incarnation(qa, after);
 	return fd;
 }
 

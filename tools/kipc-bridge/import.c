@@ -372,7 +372,7 @@ static int open_queue(struct importer *im)
 	if (im->qa.mode & 0022)
 		log_info("queue %s: mode %03o lets others send; the crash check assumes the bridge is its only sender",
 			 q, im->qa.mode & 0777);
-	im->incarnation = after;
+	im->incarnation = handle_incarnation(&im->qa, after);
 	return 0;
 }
 

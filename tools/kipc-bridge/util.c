@@ -142,18 +142,25 @@ struct timespec deadline_ms(unsigned int ms)
 }
 
 /*
- * A queue's creation time tells its incarnations apart: seq restarts at
+ * A queue's incarnation id tells its incarnations apart: seq restarts at
  * 1 in a queue made again under the same name, and the Msg-Id must not
- * repeat. The handle cannot tell it, so the name is asked, through
- * netlink.
+ * repeat. The name is asked through netlink; a module too old to report
+ * the id gives the creation time instead, as before.
  */
-int queue_incarnation(const char *name, uint64_t *ctime_ns)
+int queue_incarnation(const char *name, uint64_t *incarnation)
 {
 	struct kipc_obj_info info;
 	int ret = kipc_queue_stat(name, &info);
 
 	if (ret < 0)
 		return ret;
-	*ctime_ns = info.ctime_ns;
+	*incarnation = info.id ? info.id : info.ctime_ns;
 	return 0;
+}
+
+/* The same, of the queue a handle is bound to: no race with the name. */
+uint64_t handle_incarnation(const struct kipc_queue_attr *qa,
+			    uint64_t by_name)
+{
+	return qa->id ? qa->id : by_name;
 }

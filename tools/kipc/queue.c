@@ -620,6 +620,7 @@ static void queue_fields(const struct obj_row *row)
 	field_uint("received", i->received);
 	field_uint("failed", i->failed);
 	field_uint("dropped", i->dropped);
+	field_uint("id", i->id);
 	field_bool("channel", i->flags & KIPC_QUEUE_CHANNEL);
 	field_bool("broadcast", i->flags & KIPC_QUEUE_BROADCAST);
 	field_bool("drop_oldest", i->flags & KIPC_QUEUE_DROP_OLDEST);
@@ -640,6 +641,7 @@ static const struct list_col queue_columns[] = {
 	{ "TYPE", "plain, channel or broadcast", false, false },
 	{ "RWAIT", "receivers blocked now", true, false },
 	{ "SWAIT", "senders blocked now", true, false },
+	{ "ID", "incarnation id, new at each creation", true, false },
 };
 
 static void queue_cells(const struct obj_row *row, char (*cell)[CELL_MAX])
@@ -659,6 +661,7 @@ static void queue_cells(const struct obj_row *row, char (*cell)[CELL_MAX])
 		 i->flags & KIPC_QUEUE_BROADCAST ? "broadcast" : "plain");
 	snprintf(cell[9], CELL_MAX, "%u", row->state.recv_waiters);
 	snprintf(cell[10], CELL_MAX, "%u", row->state.send_waiters);
+	snprintf(cell[11], CELL_MAX, "%" PRIu64, i->id);
 }
 
 struct queue_list_arg {

@@ -404,6 +404,10 @@ struct kipc_queue_batch {
  * @handle_flags: out, KIPC_QUEUE_READ/WRITE of this handle, and
  *	KIPC_HANDLE_NONBLOCK when the handle has O_NONBLOCK
  * @dropped: out, broadcast messages that slow readers lost (DROP_OLDEST)
+ * @id: out, the queue's incarnation id: unique among every queue created
+ *	since the module loaded, in any namespace, so a queue unlinked and
+ *	created again under its name has a new one; the same through every
+ *	handle and in netlink's queue id. Never 0; 0 from an older module.
  *
  * Errors: EBADF the handle is not bound to a queue.
  */
@@ -422,6 +426,7 @@ struct kipc_queue_attr {
 	__u32 gid;
 	__u32 handle_flags;
 	__u64 dropped;
+	__u64 id;
 };
 
 /* Bits of kipc_queue_attr.handle_flags beyond KIPC_QUEUE_READ/WRITE. */
