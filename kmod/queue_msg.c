@@ -54,6 +54,49 @@ static u32 *kipc_qmsg_pool_count(struct kipc_queue *q, bool small)
 	return small ? &q->nr_pool_small : &q->nr_pool_large;
 }
 
+/* Frees the buffers of a list no one else can reach. */
+static void kipc_qmsg_free_all(struct list_head *list)
+{
+	struct kipc_qmsg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, list, node)
+		kvfree(m);
+}
+
+/* A kept buffer of that size, or NULL. Holds pool_lock. */
+static struct kipc_qmsg *kipc_qmsg_pool_pop(struct kipc_queue *q, bool small)
+{
+	struct kipc_qmsg *m;
+
+	lockdep_assert_held(&q->pool_lock);
+
+	m = list_first_entry_or_null(kipc_qmsg_pool(q, small),
+				     struct kipc_qmsg, node);
+	if (m) {
+		list_del(&m->node);
+		(*kipc_qmsg_pool_count(q, small))--;
+	}
+	return m;
+}
+
+/*
+ * Keeps @m while the buffers kept of its size and the messages queued
+ * stay within max_msgs. Holds pool_lock. Return: whether it was kept.
+ */
+static bool kipc_qmsg_pool_keep(struct kipc_queue *q, struct kipc_qmsg *m)
+{
+	u32 *count = kipc_qmsg_pool_count(q, m->small);
+
+	lockdep_assert_held(&q->pool_lock);
+
+	/* cur_msgs changes under the queue lock; a stale value only errs by one. */
+	if (*count + READ_ONCE(q->cur_msgs) >= q->max_msgs)
+		return false;
+	list_add(&m->node, kipc_qmsg_pool(q, m->small));
+	(*count)++;
+	return true;
+}
+
 /**
  * kipc_qmsg_pool_init() - set up a new queue's buffer pool
  * @q: the queue, not yet reachable
@@ -86,12 +129,7 @@ struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len)
 
 	might_sleep();
 	spin_lock(&q->pool_lock);
-	m = list_first_entry_or_null(kipc_qmsg_pool(q, small),
-				     struct kipc_qmsg, node);
-	if (m) {
-		list_del(&m->node);
-		(*kipc_qmsg_pool_count(q, small))--;
-	}
+	m = kipc_qmsg_pool_pop(q, small);
 	spin_unlock(&q->pool_lock);
 	if (m)
 		return m;
@@ -119,19 +157,15 @@ struct kipc_qmsg *kipc_qmsg_get(struct kipc_queue *q, u32 len)
  */
 void kipc_qmsg_put(struct kipc_queue *q, struct kipc_qmsg *m)
 {
-	u32 *count = kipc_qmsg_pool_count(q, m->small);
+	bool kept;
 
 	might_sleep();
 
 	spin_lock(&q->pool_lock);
-	/* cur_msgs changes under the queue lock; a stale value only errs by one. */
-	if (*count + READ_ONCE(q->cur_msgs) < q->max_msgs) {
-		list_add(&m->node, kipc_qmsg_pool(q, m->small));
-		(*count)++;
-		m = NULL;
-	}
+	kept = kipc_qmsg_pool_keep(q, m);
 	spin_unlock(&q->pool_lock);
-	kvfree(m);
+	if (!kept)
+		kvfree(m);
 }
 
 /**
@@ -152,11 +186,8 @@ u32 kipc_qmsg_take_small(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n)
 	u32 i = 0;
 
 	spin_lock(&q->pool_lock);
-	for (; i < n && q->nr_pool_small; i++) {
-		ms[i] = list_first_entry(&q->pool_small, struct kipc_qmsg, node);
-		list_del(&ms[i]->node);
-		q->nr_pool_small--;
-	}
+	while (i < n && (ms[i] = kipc_qmsg_pool_pop(q, true)))
+		i++;
 	spin_unlock(&q->pool_lock);
 	return i;
 }
@@ -184,29 +215,16 @@ bool kipc_qmsg_fits_small(const struct kipc_queue *q, u32 len)
  */
 void kipc_qmsg_put_many(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n)
 {
-	struct kipc_qmsg *excess[KIPC_BATCH_CHUNK];
-	u32 i, nx = 0;
+	LIST_HEAD(excess);
+	u32 i;
 
 	might_sleep();
-	while (n > KIPC_BATCH_CHUNK) {
-		kipc_qmsg_put_many(q, ms, KIPC_BATCH_CHUNK);
-		ms += KIPC_BATCH_CHUNK;
-		n -= KIPC_BATCH_CHUNK;
-	}
 	spin_lock(&q->pool_lock);
-	for (i = 0; i < n; i++) {
-		u32 *count = kipc_qmsg_pool_count(q, ms[i]->small);
-
-		if (*count + READ_ONCE(q->cur_msgs) < q->max_msgs) {
-			list_add(&ms[i]->node, kipc_qmsg_pool(q, ms[i]->small));
-			(*count)++;
-		} else {
-			excess[nx++] = ms[i];
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (!kipc_qmsg_pool_keep(q, ms[i]))
+			list_add(&ms[i]->node, &excess);
 	spin_unlock(&q->pool_lock);
-	for (i = 0; i < nx; i++)
-		kvfree(excess[i]);
+	kipc_qmsg_free_all(&excess);
 }
 
 /**
@@ -217,12 +235,8 @@ void kipc_qmsg_put_many(struct kipc_queue *q, struct kipc_qmsg **ms, u32 n)
  */
 void kipc_qmsg_pool_drain(struct kipc_queue *q)
 {
-	struct kipc_qmsg *m, *tmp;
-
-	list_for_each_entry_safe(m, tmp, &q->pool_small, node)
-		kvfree(m);
-	list_for_each_entry_safe(m, tmp, &q->pool_large, node)
-		kvfree(m);
+	kipc_qmsg_free_all(&q->pool_small);
+	kipc_qmsg_free_all(&q->pool_large);
 	q->nr_pool_small = 0;
 	q->nr_pool_large = 0;
 }
