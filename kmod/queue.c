@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc: message queues.
+ * kipc: message queues: their creation, binding, handles, poll() and
+ * introspection (getattr, netlink, fdinfo).
  *
  * A queue keeps one FIFO list per priority and a bitmap of the non-empty
- * ones. Payloads are copied in, straight into a buffer the queue kept
- * from an earlier message (queue_msg.c), before the queue lock is taken,
- * and copied out after the message has left the queue, so no user copy
- * ever happens under the spinlock: one lock round per send and two per
- * receive.
+ * ones. The data path that moves messages through them (send, receive,
+ * batches, read() and write(), hand-off to a waiting receiver) is in
+ * queue_io.c; the waiting and polling machinery in queue_wait.c; a
+ * message's buffer and its life after the queue in queue_msg.c.
  *
- * Waiting is done with kipc-private waiter lists rather than wait queues,
- * so that a sender wakes exactly one receiver whose type selector accepts
- * the new message, and a receiver wakes exactly one sender per freed slot.
- * A waiter that was woken but leaves without using what it was woken for
- * hands the wake-up on (kipc_queue_kick_*), so nothing is left stranded.
- * Poll and epoll use the separate poll_wait queue.
- *
- * Channels (one reader, one writer, end of file and EPIPE) live here too;
- * broadcast readers are in queue_bcast.c and signals in queue_notify.c;
- * the waiting machinery is in queue_wait.c and a message's life after
- * its queue in queue_msg.c, which queue.c and queue_bcast.c share.
+ * Channels (one reader, one writer, end of file and EPIPE) are bound and
+ * released here; broadcast readers are in queue_bcast.c and signals in
+ * queue_notify.c.
  *
  * Locking:
  *   kipc_queue.lock (spinlock) guards everything mutable in the queue:
