@@ -15,9 +15,10 @@
 #   make vm [CMD=...]    a shell (or one command) in a VM with kipc loaded
 #   make bench           the benchmark, in a VM
 #   make install         library, headers, CLI and man pages under PREFIX,
-#                        and with KDIR= the module (DESTDIR reaches it as
-#                        INSTALL_MOD_PATH, then depmod runs for that kernel)
-#                        and its udev rule
+#                        kipc-bridge with its systemd units and sysusers.d
+#                        entry where libnats is found, and with KDIR= the
+#                        module (DESTDIR reaches it as INSTALL_MOD_PATH,
+#                        then depmod runs for that kernel) and its udev rule
 #   make uninstall       remove what "make install" (same variables) put
 #   make dkms-install    register, build and install the module through DKMS
 #                        for the running kernel, or KERNELVER= (root)
@@ -86,6 +87,11 @@ MANDIR ?= $(PREFIX)/share/man
 BINDIR ?= $(PREFIX)/bin
 # udev reads rules from /usr/lib, /run and /etc only, whatever PREFIX is.
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
+# kipc-bridge's units: systemd also reads /usr/local/lib/systemd/system,
+# but systemd-sysusers reads only /usr/lib, /run and /etc.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+BRIDGE_UNITS := kipc-bridge-export@.service kipc-bridge-import@.service
 
 # The project's version: the module's, which DKMS and the packages carry.
 VERSION := $(shell sed -n 's/^\#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
@@ -317,10 +323,20 @@ install: install-lib install-tools install-man $(if $(KDIR),install-module)
 install-lib: lib
 	$(Q)$(MAKE) -C lib install DESTDIR=$(DESTDIR)
 
+# The units run the bridge from BINDIR, as the user that sysusers.d entry
+# makes (systemd-sysusers, or the next boot, creates it).
 install-tools: tools
 	$(Q)$(MAKE) -C tools/kipc install DESTDIR=$(DESTDIR)
 ifeq ($(HAVE_NATS),1)
 	$(Q)$(MAKE) -C tools/kipc-bridge install DESTDIR=$(DESTDIR)
+	$(Q)install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	$(Q)for u in $(BRIDGE_UNITS); do \
+		sed 's|#BINDIR#|$(BINDIR)|' dist/systemd/$$u \
+			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	$(Q)install -m 644 dist/systemd/kipc-bridge.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/kipc-bridge.conf
 endif
 
 # kipc-bridge's page goes with kipc-bridge, where libnats let it be built.
@@ -358,6 +374,8 @@ uninstall: $(if $(KDIR),uninstall-module)
 	$(Q)$(MAKE) -C lib uninstall DESTDIR=$(DESTDIR)
 	$(Q)$(MAKE) -C tools/kipc uninstall DESTDIR=$(DESTDIR)
 	$(Q)$(MAKE) -C tools/kipc-bridge uninstall DESTDIR=$(DESTDIR)
+	$(Q)rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(BRIDGE_UNITS)) \
+		$(DESTDIR)$(SYSUSERSDIR)/kipc-bridge.conf
 	$(Q)for f in $(notdir $(MAN_PAGES)); do \
 		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$$f; \
 	done
