@@ -426,11 +426,20 @@ DEB_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(addprefix -u ,Q B TOP CC \
 	   USER_CFLAGS NL_CFLAGS NL_LIBS PREFIX LIBDIR INCLUDEDIR BINDIR \
 	   MANDIR DESTDIR CPPFLAGS CFLAGS LDFLAGS)
 
+# Without libnats, the kipc-bridge package is left out (the build profile
+# pkg.kipc.nobridge, which also drops libnats-dev from Build-Depends), as
+# "make tools" leaves the bridge out, and the line says so.
+DEB_PROFILES := $(strip $(DEB_BUILD_PROFILES) $(if $(HAVE_NATS),,pkg.kipc.nobridge))
+
 deb:
 	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/kipc-$(VERSION)
 	$(Q)tar -C $(TOP) --exclude=./build --exclude=./.git -cf - . | \
 		tar -C $(DEB_DIR)/kipc-$(VERSION) -xf -
-	$(Q)cd $(DEB_DIR)/kipc-$(VERSION) && $(DEB_ENV) dpkg-buildpackage -us -uc -b \
+ifneq ($(HAVE_NATS),1)
+	@echo "kipc-bridge: not packaged, pkg-config finds no libnats (install libnats-dev, or run 'make deps')"
+endif
+	$(Q)cd $(DEB_DIR)/kipc-$(VERSION) && $(DEB_ENV) \
+		DEB_BUILD_PROFILES="$(DEB_PROFILES)" dpkg-buildpackage -us -uc -b \
 		>$(DEB_DIR)/build.log 2>&1 || \
 		{ tail -n 40 $(DEB_DIR)/build.log; exit 1; }
 	$(Q)ls $(DEB_DIR)/*.deb
