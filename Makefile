@@ -27,7 +27,8 @@
 #                        dh-dkms; needs no root)
 #   make check-packaging the packages' checks: build them, lintian, install
 #                        them in a throw-away root and link a program there,
-#                        and a DKMS build for each test kernel
+#                        systemd-analyze verify on kipc-bridge's units, and
+#                        a DKMS build for each test kernel
 #   make deps            install missing Debian packages (root)
 #   make clean           remove everything the build made
 #

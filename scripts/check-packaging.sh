@@ -4,11 +4,17 @@
 # The packaging checks of "make check": each prints one line, "ok",
 # "FAIL" or "skip" with its reason, and any FAIL fails the script.
 #
-#   deb      make deb builds the four packages
+#   deb      make deb builds the four packages, and kipc-bridge where
+#            pkg-config finds libnats (as make deb decides)
+#   bridge   kipc-bridge depends on libnats and libkipc0, and no other
+#            package on libnats; without libnats, a skip says so
 #   lintian  lintian reports no error on them
 #   root     the packages installed into a throw-away root (dpkg --root)
 #            put their files where they belong, and a program builds and
-#            links there through pkg-config alone, then runs
+#            links there through pkg-config alone, then runs; kipc-bridge's
+#            postinst makes its user in the root, not on the host
+#   units    systemd-analyze verify passes kipc-bridge's template units,
+#            as instances, with the package's files over the host's units
 #   dkms     dkms builds the packaged source for each kernel tree given
 #            as an argument (the test kernels' unpacked headers), with
 #            private dkms, source and install trees: nothing under the
@@ -26,8 +32,13 @@ VERSION=$(sed -n 's/^#define KIPC_MODULE_VERSION_STR[^"]*"\(.*\)"/\1/p' \
 	  "$TOP"/kmod/kipc_internal.h)
 PACKAGES="kipc-dkms_${VERSION}_all libkipc0_${VERSION}_amd64
 	  libkipc-dev_${VERSION}_amd64 kipc-tools_${VERSION}_amd64"
+BRIDGE=kipc-bridge_${VERSION}_amd64
 failed=0
 have_debs=0
+# The Makefile's test: make deb packages the bridge where this holds.
+have_nats=0
+pkg-config --exists libnats 2>/dev/null && have_nats=1
+[ $have_nats -eq 0 ] || PACKAGES="$PACKAGES $BRIDGE"
 
 ok() { echo "packaging: ok   $*"; }
 skip() { echo "packaging: skip $*"; }
@@ -51,6 +62,30 @@ check_deb() {
 	done
 	have_debs=1
 	ok "deb: $(echo $PACKAGES | wc -w) packages in build/deb"
+}
+
+# $1's Depends and Pre-Depends, one line.
+deps_of() {
+	dpkg-deb -f "$DEB/$1.deb" Depends Pre-Depends | tr '\n' ' '
+}
+
+check_bridge() {
+	[ $have_nats -eq 1 ] || { skip "bridge: pkg-config finds no libnats (libnats-dev is missing; make deps installs it), so make deb left kipc-bridge out"; return; }
+	[ $have_debs -eq 1 ] || { skip "bridge: no packages to check"; return; }
+	d=$(deps_of "$BRIDGE")
+	for want in libnats libkipc0; do
+		case $d in
+		*"$want"*) ;;
+		*) fail "bridge: kipc-bridge does not depend on $want: $d"; return ;;
+		esac
+	done
+	for p in $PACKAGES; do
+		[ "$p" = "$BRIDGE" ] && continue
+		case $(deps_of "$p") in
+		*libnats*) fail "bridge: ${p%%_*} depends on libnats"; return ;;
+		esac
+	done
+	ok "bridge: kipc-bridge depends on libnats and libkipc0, no other package on libnats"
 }
 
 check_lintian() {
@@ -77,20 +112,30 @@ check_root() {
 
 	R=$W/root
 	rm -rf "$R"
+	# /etc as any root has it: systemd-sysusers takes its lock there.
 	mkdir -p "$R"/var/lib/dpkg/info "$R"/var/lib/dpkg/updates \
-		 "$R"/var/lib/dpkg/triggers
+		 "$R"/var/lib/dpkg/triggers "$R"/etc
 	: >"$R"/var/lib/dpkg/status
 	: >"$R"/var/lib/dpkg/available
 	# The root holds only these packages, so their dependencies (libc,
 	# libnl, dkms) are forced; kipc-dkms is unpacked, not configured: its
 	# postinst runs dkms, which the dkms check does on its own terms.
+	# kipc-bridge's postinst runs the host's systemd-sysusers with
+	# --root="$DPKG_ROOT", which must make the user in the root alone.
 	d="dpkg --root=$R --log=/dev/null --force-depends --force-script-chrootless"
+	bridge=""
+	[ $have_nats -eq 0 ] || bridge="$DEB/$BRIDGE.deb"
+	host_users=$(cut -d: -f1 /etc/passwd)
 	if ! $d -i "$DEB"/libkipc0_${VERSION}_amd64.deb \
 		 "$DEB"/libkipc-dev_${VERSION}_amd64.deb \
-		 "$DEB"/kipc-tools_${VERSION}_amd64.deb >"$W/root.log" 2>&1 ||
+		 "$DEB"/kipc-tools_${VERSION}_amd64.deb $bridge >"$W/root.log" 2>&1 ||
 	   ! $d --unpack "$DEB"/kipc-dkms_${VERSION}_all.deb >>"$W/root.log" 2>&1; then
 		cat "$W/root.log"
 		fail "root: dpkg --root could not install the packages"
+		return
+	fi
+	if [ "$(cut -d: -f1 /etc/passwd)" != "$host_users" ]; then
+		fail "root: installing into the root changed the host's /etc/passwd"
 		return
 	fi
 
@@ -109,6 +154,20 @@ check_root() {
 		 /usr/lib/modules-load.d/kipc.conf; do
 		expect_file $f || return
 	done
+	if [ -n "$bridge" ]; then
+		for f in /usr/bin/kipc-bridge /usr/share/man/man8/kipc-bridge.8.gz \
+			 /lib/systemd/system/kipc-bridge-export@.service \
+			 /lib/systemd/system/kipc-bridge-import@.service \
+			 /usr/lib/sysusers.d/kipc-bridge.conf \
+			 /usr/share/doc/kipc-bridge/examples/kipc-bridge.conf.example; do
+			expect_file $f || return
+		done
+		if ! grep -q '^kipc-bridge:' "$R"/etc/passwd 2>/dev/null; then
+			cat "$W/root.log"
+			fail "root: kipc-bridge's postinst made no kipc-bridge user in the root"
+			return
+		fi
+	fi
 	if [ -e "$R"/usr/include/libkipc.h ] || [ -e "$R"/usr/include/linux/kipc.h ]; then
 		fail "root: a header is outside /usr/include/kipc"
 		return
@@ -158,7 +217,50 @@ check_root() {
 		return
 	fi
 	unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
-	ok "root: files in place; a program built with \"$cflags $libs\" and ran"
+	if [ -n "$bridge" ]; then
+		if ! LD_LIBRARY_PATH="$R/usr/lib/$ma" "$R"/usr/bin/kipc-bridge --help >/dev/null; then
+			fail "root: the root's kipc-bridge --help failed"
+			return
+		fi
+		ok "root: files in place; a program built with \"$cflags $libs\" and ran; kipc-bridge runs, its user is made"
+	else
+		ok "root: files in place; a program built with \"$cflags $libs\" and ran"
+	fi
+}
+
+# The template units as instances: a queue name of letters, and one
+# with a "-", escaped. systemd-analyze verify fails on a missing
+# ExecStart binary and on a unit it cannot find (sysinit.target, say),
+# so it runs on a root that holds the package's files over a copy of this
+# host's own units: the one thing not checked is that the host's systemd
+# is the one the package will meet. The man page is the root check's.
+check_units() {
+	[ $have_nats -eq 1 ] || { skip "units: no kipc-bridge package (pkg-config finds no libnats)"; return; }
+	[ $have_debs -eq 1 ] || { skip "units: no packages to check"; return; }
+	have systemd-analyze || { skip "units: systemd-analyze is missing (package systemd)"; return; }
+	sys=""
+	for dir in /usr/lib/systemd/system /lib/systemd/system; do
+		[ -e $dir/sysinit.target ] && { sys=$dir; break; }
+	done
+	[ -n "$sys" ] || { skip "units: this host has no systemd units to verify against"; return; }
+
+	U=$W/units
+	rm -rf "$U"
+	mkdir -p "$U"/usr/lib/systemd/system
+	cp -R "$sys"/. "$U"/usr/lib/systemd/system/
+	rm -f "$U"/usr/lib/systemd/system/kipc-bridge-*
+	dpkg-deb -x "$DEB/$BRIDGE.deb" "$U"
+	units="kipc-bridge-export@jobs.service kipc-bridge-import@jobs.service
+	       kipc-bridge-export@my\\x2dqueue.service"
+	# shellcheck disable=SC2086 # a list of unit names
+	systemd-analyze --root="$U" verify --man=no $units >"$W/units.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] || [ -s "$W/units.log" ]; then
+		cat "$W/units.log"
+		fail "units: systemd-analyze verify failed (status $rc)"
+		return
+	fi
+	ok "units: systemd-analyze verify clean on $(echo $units | wc -w) instances ($(systemd-analyze --version | sed -n '1s/ (.*//p'))"
 }
 
 check_dkms() {
@@ -208,7 +310,9 @@ check_dkms() {
 
 mkdir -p "$W"
 check_deb
+check_bridge
 check_lintian
 check_root
+check_units
 check_dkms "$@"
 exit $failed
