@@ -52,6 +52,9 @@ struct bridge_cfg {
 /* The bridge's own state, as the loops need it. */
 struct bridge {
 	struct bridge_cfg *cfg;
+	/* Export: libnats calls this for each asynchronous publish. */
+	jsPubAckHandler pub_ack;
+	void *pub_ack_arg;
 	char host[64];
 	char qenc[3 * KIPC_NAME_MAX + 1];	/* the queue's name, encoded */
 	char subject[4 * KIPC_NAME_MAX];
@@ -73,6 +76,12 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * SIGKILL the n-th time (default 1) it passes that point.
  */
 void crash_point(const char *point);
+
+/*
+ * The other test hook: KIPC_BRIDGE_DROP=point[:n] makes the n-th pass
+ * through @point act as if that message were lost on the way.
+ */
+bool drop_point(const char *point);
 
 /* Sleep with exponential backoff: 100 ms doubling to 5 s. */
 void backoff_sleep(unsigned int *attempt);
@@ -120,8 +129,15 @@ struct journal_hdr {
  * slot here, so a message is always either in the queue or in the
  * journal, whatever moment the bridge dies at. A slot is pending while
  * its seq is not 0.
+ *
+ * Every message taken gets the next export sequence number, slot i of a
+ * batch batch_xseq + i, and carries it with the journal's epoch (random,
+ * set when the journal is made) in Kipc-Export: a batch is published
+ * pipelined, and when a message in its middle is lost on the way and
+ * published again, it lands in the stream after the ones behind it; the
+ * importer puts them back in this order.
  */
-#define OUT_MAGIC	0x6b62726fU	/* "kbro" */
+#define OUT_MAGIC	0x6b627232U	/* "kbr2" */
 #define OUT_SLOTS_MAX	64
 
 struct out_journal {
@@ -133,6 +149,13 @@ struct out_journal {
 	uint64_t duplicates;		/* of those, already stored before */
 	uint64_t retries;
 	uint64_t last_seq;		/* kipc seq of the last one stored */
+	uint64_t epoch;			/* never 0 once made */
+	uint64_t batch_xseq;		/* export seq of slot 0 */
+	uint64_t next_xseq;		/* of the next batch */
+	uint64_t reordered;		/* stored out of order, put back by xseq */
+	uint64_t eof_seq;		/* channel: last_seq at the last EOF sent */
+	uint64_t eof_xseq;		/* its export seq */
+	uint64_t eofs;			/* channel: end-of-file marks stored */
 	struct kipc_msg msgs[OUT_SLOTS_MAX];
 	/* The slots' payloads follow, page aligned: see out_data(). */
 };
@@ -141,14 +164,24 @@ struct out_journal {
  * The importer's journal: where the stream is read up to, the Msg-Ids
  * delivered lately, and the send under way, with the queue's "sent"
  * counter from just before it, which tells after a crash whether the
- * send happened.
+ * send happened. Per origin (exporting host and queue) it keeps the
+ * export sequence it delivers next, to put a pipelined batch back in
+ * order (see struct out_journal).
  */
-#define IN_MAGIC	0x6b627269U	/* "kbri" */
+#define IN_MAGIC	0x6b627233U	/* "kbr3" */
 #define IN_RING		16384
+#define IN_ORIGINS	64
 
 enum in_state {
 	IN_IDLE		= 0,
 	IN_SENDING	= 1,
+};
+
+struct in_origin {
+	uint64_t key;			/* id_hash("host/queue"); 0: free */
+	uint64_t epoch;			/* of the exporter's journal */
+	uint64_t next_xseq;		/* to deliver next */
+	uint64_t used;			/* when last seen, for replacement */
 };
 
 struct in_journal {
@@ -161,11 +194,19 @@ struct in_journal {
 	uint64_t pend_seq;
 	uint64_t pend_sent;
 	uint64_t pend_incarnation;
+	uint32_t pend_origin;		/* index + 1 in origins; 0: none */
+	uint32_t writer_closed;		/* a channel's end of file, passed on */
+	uint64_t pend_xseq;
 	uint64_t delivered;
 	uint64_t duplicates;		/* skipped: delivered before */
 	uint64_t rejected;		/* bad messages, left in the stream */
+	uint64_t reordered;		/* held back, then delivered in order */
+	uint64_t gaps;			/* export seqs never seen, given up on */
+	uint64_t eofs;			/* end-of-file marks passed on */
 	uint64_t last_stream_seq;	/* of the last one delivered */
 	uint64_t lag;			/* stream messages not yet read */
+	uint64_t clock;			/* ticks of struct in_origin.used */
+	struct in_origin origins[IN_ORIGINS];
 	uint64_t ring[IN_RING];		/* id_hash() of Msg-Ids delivered */
 };
 

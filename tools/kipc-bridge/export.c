@@ -1,32 +1,67 @@
-// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Export: a local queue to a JetStream subject.
  *
  * A batch is received straight into the journal's slots, highest
  * priority first, so that each message is, at every instant, in the
- * queue or in the journal. Each is then published with
- * Nats-Msg-Id = host/queue/incarnation/seq, retried with that same id
- * until JetStream acknowledges it (through a 3-8 s leader failover, say),
- * and only then is its slot cleared. A bridge that dies anywhere in this
- * leaves the slot set, the next one publishes it again, and JetStream's
- * dedup window drops the copy if the first was stored.
+ * queue or in the journal. The batch is then published pipelined, each
+ * message with Nats-Msg-Id = host/queue/incarnation/seq, and published
+ * again, with that same id, until JetStream has acknowledged all of it
+ * (through a 3-8 s leader failover, say); only an acknowledged message's
+ * slot is cleared. A bridge that dies anywhere in this leaves slots set,
+ * the next one publishes them again, and JetStream's dedup window drops
+ * the copies it already stored.
  *
- * Publishing is synchronous, one message in flight: a pipelined publish
- * whose middle message is lost in a reconnect would be stored after the
- * ones behind it, and order within a priority would be lost.
+ * One batch is in flight at a time. A message lost in the middle of one
+ * (a reconnect, an election) is stored after the ones behind it when it
+ * is published again; its Kipc-Export sequence lets the importer put it
+ * back in place, and the disorder never reaches past the batch.
+ *
+ * A channel's end of file (ENODATA once its writer has closed and it is
+ * drained) is published as a message of its own, Kipc-Eof, after all the
+ * data before it.
  */
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bridge.h"
 
 #define PAGE		4096u
 #define RECV_WAIT_MS	1000
+#define PUB_WAIT_MS	2000	/* per message, before libnats gives up */
+#define ROUND_WAIT_S	10	/* for a whole round's acks, a safety net */
+#define EOF_POLL_US	100000	/* a channel at end of file: look again */
+
+/* What libnats reports, from its own thread, of one round of publishes. */
+enum slot_result {
+	PUB_PENDING = 0,
+	PUB_STORED,
+	PUB_DUPLICATE,
+	PUB_FAILED,
+};
+
+struct round {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	unsigned int outstanding;
+	natsMsg *msg[OUT_SLOTS_MAX];		/* as handed to libnats */
+	enum slot_result result[OUT_SLOTS_MAX];
+	natsStatus err[OUT_SLOTS_MAX];
+	jsErrCode jerr[OUT_SLOTS_MAX];
+};
+
+static struct round round = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.done_cond = PTHREAD_COND_INITIALIZER,
+};
 
 static size_t out_data_off(void)
 {
@@ -47,21 +82,34 @@ static natsStatus set_u64(natsMsg *m, const char *key, uint64_t v)
 	return natsMsgHeader_Set(m, key, buf);
 }
 
+static natsStatus set_export(natsMsg *m, const struct out_journal *oj,
+			     uint64_t xseq)
+{
+	char buf[48];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64 "/%" PRIu64, oj->epoch, xseq);
+	return natsMsgHeader_Set(m, "Kipc-Export", buf);
+}
+
 /* The message with the headers that carry what kipc stamped on it. */
 static natsStatus build_msg(natsMsg **out, struct bridge *b,
-			    const struct kipc_msg *km, const void *data,
-			    uint64_t incarnation)
+			    const struct out_journal *oj, unsigned int i)
 {
+	const struct kipc_msg *km = &oj->msgs[i];
 	natsMsg *m = NULL;
 	natsStatus s;
 
-	s = natsMsg_Create(&m, b->subject, NULL, data, (int)km->len);
+	s = natsMsg_Create(&m, b->subject, NULL,
+			   (const char *)oj + out_data_off() +
+			   (size_t)i * oj->slot_size, (int)km->len);
 	if (s == NATS_OK)
 		s = natsMsgHeader_Set(m, "Kipc-Origin", b->host);
 	if (s == NATS_OK)
 		s = natsMsgHeader_Set(m, "Kipc-Queue", b->qenc);
 	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Incarnation", incarnation);
+		s = set_u64(m, "Kipc-Incarnation", oj->incarnation);
+	if (s == NATS_OK)
+		s = set_export(m, oj, oj->batch_xseq + i);
 	if (s == NATS_OK)
 		s = set_u64(m, "Kipc-Seq", km->seq);
 	if (s == NATS_OK)
@@ -84,60 +132,125 @@ static natsStatus build_msg(natsMsg **out, struct bridge *b,
 	return NATS_OK;
 }
 
-/*
- * Publishes slot i until JetStream has it. Returns 0, or -EINTR when
- * asked to stop first (the slot stays pending for the next bridge).
- */
-static int publish_slot(struct bridge *b, struct journal *j, unsigned int i)
+static void msg_id(char *id, size_t size, struct bridge *b,
+		   const struct out_journal *oj, unsigned int i)
 {
-	struct out_journal *oj = j->base;
-	struct kipc_msg *km = &oj->msgs[i];
-	unsigned int attempt = 0;
+	snprintf(id, size, "%s/%s/%" PRIu64 "/%" PRIu64, b->host, b->qenc,
+		 oj->incarnation, (uint64_t)oj->msgs[i].seq);
+}
+
+/*
+ * libnats' thread: the ack, or the failure, of one message of the round.
+ * A message is found by its pointer among those still pending; one
+ * acknowledged and freed earlier may have left its address to a later
+ * one, but it is no longer pending by then.
+ */
+static void on_pub_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa,
+		       jsPubAckErr *pae, void *arg)
+{
+	(void)js;
+	(void)arg;
+	pthread_mutex_lock(&round.lock);
+	for (unsigned int i = 0; i < OUT_SLOTS_MAX; i++) {
+		if (round.msg[i] != msg || round.result[i] != PUB_PENDING)
+			continue;
+		if (pa) {
+			round.result[i] = pa->Duplicate ? PUB_DUPLICATE :
+							  PUB_STORED;
+		} else {
+			round.result[i] = PUB_FAILED;
+			round.err[i] = pae ? pae->Err : NATS_ERR;
+			round.jerr[i] = pae ? pae->ErrCode : 0;
+		}
+		round.msg[i] = NULL;
+		round.outstanding--;
+		pthread_cond_broadcast(&round.done_cond);
+		break;
+	}
+	pthread_mutex_unlock(&round.lock);
+	natsMsg_Destroy(msg);
+}
+
+static void round_fail(unsigned int i, natsStatus s)
+{
+	round.result[i] = PUB_FAILED;
+	round.err[i] = s;
+	round.jerr[i] = 0;
+}
+
+/*
+ * One round: every pending slot published without waiting, then all
+ * their acks awaited. Whatever libnats has not answered in time is taken
+ * back from it and counts as failed: its late ack is dropped, and the
+ * copy published next round is a duplicate JetStream drops.
+ */
+static void publish_round(struct bridge *b, struct out_journal *oj,
+			  unsigned int n)
+{
 	char id[sizeof(b->host) + sizeof(b->qenc) + 48];
+	struct timespec until;
 	jsPubOptions po;
-	jsPubAck *pa = NULL;
-	natsMsg *m = NULL;
-	jsErrCode jerr;
 	natsStatus s;
 
-	snprintf(id, sizeof(id), "%s/%s/%" PRIu64 "/%" PRIu64, b->host,
-		 b->qenc, oj->incarnation, (uint64_t)km->seq);
-	s = build_msg(&m, b, km, out_data(oj, i), oj->incarnation);
-	if (s != NATS_OK) {
-		journal_error(j, "message %s: %s", id, nats_why(s, 0));
-		return -ENOMEM;
-	}
-	jsPubOptions_Init(&po);
-	po.MsgId = id;
-	po.MaxWait = 2000;
-	for (;;) {
-		jerr = 0;
-		s = js_PublishMsg(&pa, b->js, m, &po, &jerr);
-		if (s == NATS_OK)
-			break;
-		/*
-		 * Timeouts and "no responders" are a leader election or a
-		 * lost server; anything else may be an operator's to fix
-		 * (a deleted stream, a subject no stream takes). Either
-		 * way the message is kept and retried with the same id.
-		 */
-		oj->retries++;
-		if (attempt == 0 || attempt % 10 == 0)
-			journal_error(j, "publish %s to %s: %s; retrying", id,
-				      b->subject, nats_why(s, jerr));
-		if (bridge_stop) {
-			natsMsg_Destroy(m);
-			return -EINTR;
+	pthread_mutex_lock(&round.lock);
+	for (unsigned int i = 0; i < n; i++) {
+		natsMsg *m = NULL;
+
+		round.msg[i] = NULL;
+		round.result[i] = oj->msgs[i].seq ? PUB_PENDING : PUB_STORED;
+		if (!oj->msgs[i].seq)
+			continue;
+		s = build_msg(&m, b, oj, i);
+		if (s != NATS_OK) {
+			round_fail(i, s);
+			continue;
 		}
-		backoff_sleep(&attempt);
+		if (drop_point("export-publish")) {
+			natsMsg_Destroy(m);
+			round_fail(i, NATS_TIMEOUT);
+			continue;
+		}
+		msg_id(id, sizeof(id), b, oj, i);
+		jsPubOptions_Init(&po);
+		po.MsgId = id;
+		po.MaxWait = PUB_WAIT_MS;
+		round.msg[i] = m;
+		round.outstanding++;
+		/* The ack may come before this returns: unlock around it. */
+		pthread_mutex_unlock(&round.lock);
+		s = js_PublishMsgAsync(b->js, &m, &po);
+		pthread_mutex_lock(&round.lock);
+		if (s != NATS_OK && round.result[i] == PUB_PENDING) {
+			/* Not taken: the message is still ours. */
+			round.msg[i] = NULL;
+			round.outstanding--;
+			round_fail(i, s);
+			natsMsg_Destroy(m);
+		}
 	}
-	if (pa->Duplicate)
-		oj->duplicates++;
-	log_debug("published %s: stream seq %" PRIu64 "%s", id, pa->Sequence,
-		  pa->Duplicate ? " (already stored)" : "");
-	jsPubAck_Destroy(pa);
-	natsMsg_Destroy(m);
-	return 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ROUND_WAIT_S;
+	while (round.outstanding &&
+	       pthread_cond_timedwait(&round.done_cond, &round.lock,
+				      &until) == 0)
+		;
+	if (round.outstanding) {
+		natsMsgList late = { 0 };
+
+		pthread_mutex_unlock(&round.lock);
+		js_PublishAsyncGetPendingList(&late, b->js);
+		natsMsgList_Destroy(&late);
+		pthread_mutex_lock(&round.lock);
+		for (unsigned int i = 0; i < n; i++) {
+			if (round.result[i] != PUB_PENDING)
+				continue;
+			round.msg[i] = NULL;
+			round_fail(i, NATS_TIMEOUT);
+		}
+		round.outstanding = 0;
+	}
+	pthread_mutex_unlock(&round.lock);
 }
 
 /* Clear the slot only once it is stored: the next bridge skips it. */
@@ -148,25 +261,159 @@ static void clear_slot(struct out_journal *oj, unsigned int i)
 	__atomic_store_n(&oj->msgs[i].seq, 0, __ATOMIC_RELEASE);
 }
 
-/* What a dead bridge left in the journal, in the order it took it. */
+/*
+ * Publishes slots 0..n-1 until JetStream has every one. Returns 0, or
+ * -EINTR when asked to stop first (what is pending stays for the next
+ * bridge).
+ */
+static int publish_batch(struct bridge *b, struct journal *j,
+			 unsigned int n)
+{
+	struct out_journal *oj = j->base;
+	char id[sizeof(b->host) + sizeof(b->qenc) + 48];
+	unsigned int attempt = 0;
+
+	for (;;) {
+		unsigned int failed = 0, first_failed = n;
+
+		publish_round(b, oj, n);
+		for (unsigned int i = 0; i < n; i++) {
+			if (!oj->msgs[i].seq)
+				continue;
+			switch (round.result[i]) {
+			case PUB_DUPLICATE:
+				oj->duplicates++;
+				/* fall through */
+			case PUB_STORED:
+				if (first_failed < i)
+					oj->reordered++;
+				crash_point("export-published");
+				clear_slot(oj, i);
+				break;
+			default:
+				if (!failed++)
+					first_failed = i;
+				break;
+			}
+		}
+		if (!failed)
+			return 0;
+		/*
+		 * Timeouts and "no responders" are a leader election or a
+		 * lost server; anything else may be an operator's to fix
+		 * (a deleted stream, a subject no stream takes). Either
+		 * way the messages are kept and published again.
+		 */
+		oj->retries += failed;
+		if (attempt == 0 || attempt % 10 == 0) {
+			msg_id(id, sizeof(id), b, oj, first_failed);
+			journal_error(j, "publish %s to %s: %s (%u of the batch unacknowledged); retrying",
+				      id, b->subject,
+				      nats_why(round.err[first_failed],
+					       round.jerr[first_failed]),
+				      failed);
+		}
+		if (bridge_stop)
+			return -EINTR;
+		backoff_sleep(&attempt);
+	}
+}
+
+/*
+ * What a dead bridge left in the journal, in the order it took it. The
+ * batch it had taken may be longer than its export sequence says, if it
+ * died before recording that; the pending slots tell.
+ */
 static int recover(struct bridge *b, struct journal *j)
 {
 	struct out_journal *oj = j->base;
-	unsigned int n = 0, i;
+	unsigned int n = 0, end = 0;
 	uint64_t dups = oj->duplicates;
 	int ret;
 
-	for (i = 0; i < oj->slots; i++) {
-		if (!oj->msgs[i].seq)
-			continue;
-		ret = publish_slot(b, j, i);
-		if (ret)
-			return ret;
-		clear_slot(oj, i);
-		n++;
+	for (unsigned int i = 0; i < oj->slots; i++) {
+		if (oj->msgs[i].seq) {
+			n++;
+			end = i + 1;
+		}
 	}
+	if (oj->batch_xseq + end > oj->next_xseq)
+		oj->next_xseq = oj->batch_xseq + end;
+	if (oj->eofs && oj->next_xseq <= oj->eof_xseq)
+		oj->next_xseq = oj->eof_xseq + 1;
+	if (!n)
+		return 0;
+	ret = publish_batch(b, j, end);
+	if (ret)
+		return ret;
 	log_info("recovered: %u journal entries published again, %llu of them already stored (dedup)",
 		 n, (unsigned long long)(oj->duplicates - dups));
+	return 0;
+}
+
+/*
+ * A channel's end of file, once per run of messages: a writer that came
+ * and went with nothing sent makes no second mark. Its id is fixed by
+ * what came before it, so a bridge that dies publishing it publishes
+ * the same mark again, and JetStream drops the copy.
+ */
+static int publish_eof(struct bridge *b, struct journal *j)
+{
+	struct out_journal *oj = j->base;
+	char id[sizeof(b->host) + sizeof(b->qenc) + 64];
+	unsigned int attempt = 0;
+	jsPubOptions po;
+	jsPubAck *pa = NULL;
+	uint64_t xseq = oj->next_xseq;
+	jsErrCode jerr;
+	natsStatus s;
+
+	if (oj->eofs && oj->eof_seq == oj->last_seq)
+		return 0;
+	snprintf(id, sizeof(id), "%s/%s/%" PRIu64 "/eof/%" PRIu64, b->host,
+		 b->qenc, oj->incarnation, oj->last_seq);
+	for (;;) {
+		natsMsg *m = NULL;
+
+		s = natsMsg_Create(&m, b->subject, NULL, NULL, 0);
+		if (s == NATS_OK)
+			s = natsMsgHeader_Set(m, "Kipc-Origin", b->host);
+		if (s == NATS_OK)
+			s = natsMsgHeader_Set(m, "Kipc-Queue", b->qenc);
+		if (s == NATS_OK)
+			s = set_u64(m, "Kipc-Incarnation", oj->incarnation);
+		if (s == NATS_OK)
+			s = set_export(m, oj, xseq);
+		if (s == NATS_OK)
+			s = natsMsgHeader_Set(m, "Kipc-Eof", "1");
+		jerr = 0;
+		if (s == NATS_OK) {
+			jsPubOptions_Init(&po);
+			po.MsgId = id;
+			po.MaxWait = PUB_WAIT_MS;
+			s = js_PublishMsg(&pa, b->js, m, &po, &jerr);
+		}
+		natsMsg_Destroy(m);
+		if (s == NATS_OK)
+			break;
+		oj->retries++;
+		if (attempt == 0 || attempt % 10 == 0)
+			journal_error(j, "publish %s (end of file) to %s: %s; retrying",
+				      id, b->subject, nats_why(s, jerr));
+		if (bridge_stop)
+			return -EINTR;
+		backoff_sleep(&attempt);
+	}
+	if (pa->Duplicate)
+		oj->duplicates++;
+	jsPubAck_Destroy(pa);
+	log_info("queue %s: end of file, published after seq %" PRIu64,
+		 b->cfg->queue, oj->last_seq);
+	/* recover() finishes this if the bridge dies in the middle. */
+	oj->eof_xseq = xseq;
+	oj->eof_seq = oj->last_seq;
+	oj->eofs++;
+	oj->next_xseq = xseq + 1;
 	return 0;
 }
 
@@ -198,12 +445,9 @@ static int open_queue(struct bridge *b, struct kipc_queue_attr *qa,
 		kipc_queue_close(fd);
 		return ret;
 	}
-	if (qa->queue_flags & (KIPC_QUEUE_CHANNEL | KIPC_QUEUE_BROADCAST)) {
-		log_err("queue %s: channels and broadcast queues cannot be exported yet",
-			q);
-		kipc_queue_close(fd);
-		return -EOPNOTSUPP;
-	}
+	if (qa->queue_flags & KIPC_QUEUE_BROADCAST)
+		log_info("queue %s is a broadcast queue: what is sent while no exporter is bound to it does not cross",
+			 q);
 	*incarnation = handle_incarnation(qa, after);
 	return fd;
 }
@@ -247,6 +491,11 @@ int bridge_export(struct bridge *b)
 		oj->slots = slots;
 		oj->slot_size = qa.max_msg_size;
 		oj->incarnation = incarnation;
+		oj->next_xseq = 1;
+		while (!oj->epoch &&
+		       getrandom(&oj->epoch, sizeof(oj->epoch), 0) !=
+		       sizeof(oj->epoch))
+			;
 	} else if (oj->slot_size < qa.max_msg_size) {
 		journal_error(&j, "journal %s: slots of %u bytes, queue %s takes %u; delete the journal once drained",
 			      j.name, oj->slot_size, c->queue,
@@ -255,6 +504,7 @@ int bridge_export(struct bridge *b)
 		goto out_journal;
 	}
 
+	b->pub_ack = on_pub_ack;
 	ret = nats_connect(b);
 	if (ret)
 		goto out_journal;
@@ -290,7 +540,16 @@ int bridge_export(struct bridge *b)
 			oj->msgs[i].buf = (uintptr_t)out_data(oj, i);
 			oj->msgs[i].len = oj->slot_size;
 		}
+		oj->batch_xseq = oj->next_xseq;
 		n = kipc_queue_recv_batch(qfd, oj->msgs, oj->slots, 0, &ts);
+		if (n == -ENODATA) {
+			/* A channel's writer closed; the next may come. */
+			ret = publish_eof(b, &j);
+			if (ret)
+				goto out_nats;
+			usleep(EOF_POLL_US);
+			continue;
+		}
 		if (n == -ETIMEDOUT || n == -EINTR) {
 			if (n == -ETIMEDOUT && queue_replaced(b, incarnation)) {
 				log_info("queue %s was deleted or made again; following the name",
@@ -311,14 +570,11 @@ int bridge_export(struct bridge *b)
 			ret = n;
 			goto out_nats;
 		}
+		oj->next_xseq = oj->batch_xseq + (unsigned int)n;
 		crash_point("export-taken");
-		for (int i = 0; i < n; i++) {
-			ret = publish_slot(b, &j, (unsigned int)i);
-			if (ret)
-				goto out_nats;
-			crash_point("export-published");
-			clear_slot(oj, (unsigned int)i);
-		}
+		ret = publish_batch(b, &j, (unsigned int)n);
+		if (ret)
+			goto out_nats;
 	}
 	ret = 0;
 	log_info("stopping; %llu messages exported", (unsigned long long)oj->published);

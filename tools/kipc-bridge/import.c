@@ -11,7 +11,18 @@
  * at the journal's position on every start and after every lost
  * delivery, so that nothing the broker still counts as pending can come
  * back after the messages behind it and break their order. Acks only
- * tell the broker how far this host has read; a lost ack costs nothing.
+ * tell the broker how far this host has read; a lost ack costs nothing,
+ * so one asynchronous ack covers each fetch.
+ *
+ * An exporter publishes a batch pipelined, and a message lost in its
+ * middle is stored after the ones behind it. Each message carries its
+ * exporter's epoch and export sequence (Kipc-Export): one that comes
+ * early is held in memory, not delivered and not read past in the
+ * journal, until the ones before it have come.
+ *
+ * A channel's end of file (Kipc-Eof) closes the bridge's writing
+ * handle, which is end of file to the local reader once it has drained
+ * the queue; the next message opens it again.
  *
  * This needs the bridge to be the queue's only sender: make the queue
  * writable by the bridge's user alone.
@@ -22,12 +33,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bridge.h"
 
 #define NSEC_PER_SEC	INT64_C(1000000000)
 #define FETCH_WAIT_MS	1000
 #define SEND_WAIT_MS	1000
+#define EPIPE_WAIT_US	200000
+/*
+ * An exporter's disorder never reaches past its batch (OUT_SLOTS_MAX);
+ * more held than that, or held this long, is a gap that will not fill
+ * (a journal deleted with messages in it, a stream's limits), and what
+ * is held is delivered after a log line saying so.
+ */
+#define HELD_MAX	(2 * OUT_SLOTS_MAX)
+#define HOLD_MAX_S	60
+
+/* A message that came before the ones its exporter sent ahead of it. */
+struct held {
+	natsMsg *m;
+	uint64_t hash;		/* of its Msg-Id */
+	uint64_t sseq;
+	uint64_t xseq;
+	unsigned int origin;	/* index in in_journal.origins */
+	time_t since;
+};
 
 struct importer {
 	struct bridge *b;
@@ -38,6 +69,9 @@ struct importer {
 	natsSubscription *sub;
 	uint64_t incarnation;	/* the queue's, as opened */
 	uint64_t last_cseq;	/* consumer sequence of the last delivery */
+	uint64_t high;		/* past the last stream seq dealt with */
+	unsigned int nheld;
+	struct held held[HELD_MAX];
 };
 
 static bool ring_has(const struct in_journal *ij, uint64_t h)
@@ -49,18 +83,41 @@ static bool ring_has(const struct in_journal *ij, uint64_t h)
 }
 
 /*
- * The send happened: remember the id, move the cursor, and only then
- * leave SENDING. Done again after a crash, it changes nothing.
+ * The journal reads on from past @sseq, but never past a message held
+ * back, which a crash must not lose.
  */
-static void commit(struct in_journal *ij, uint64_t h, uint64_t sseq)
+static void advance(struct importer *im, uint64_t sseq)
 {
+	uint64_t to;
+
+	if (sseq + 1 > im->high)
+		im->high = sseq + 1;
+	to = im->high;
+	for (unsigned int i = 0; i < im->nheld; i++)
+		if (im->held[i].sseq < to)
+			to = im->held[i].sseq;
+	if (to > im->ij->next_seq)
+		im->ij->next_seq = to;
+}
+
+/*
+ * The send happened: remember the id, move the cursor and the origin's
+ * export sequence, and only then leave SENDING. Done again after a
+ * crash, it changes nothing.
+ */
+static void commit(struct importer *im, uint64_t h, uint64_t sseq,
+		   unsigned int origin, uint64_t xseq)
+{
+	struct in_journal *ij = im->ij;
+
 	if (!ring_has(ij, h)) {
 		ij->ring[ij->ring_head % IN_RING] = h;
 		ij->ring_head++;
 		ij->delivered++;
 	}
-	if (sseq + 1 > ij->next_seq)
-		ij->next_seq = sseq + 1;
+	if (origin && ij->origins[origin - 1].next_xseq <= xseq)
+		ij->origins[origin - 1].next_xseq = xseq + 1;
+	advance(im, sseq);
 	ij->last_stream_seq = sseq;
 	__atomic_store_n(&ij->state, IN_IDLE, __ATOMIC_RELEASE);
 }
@@ -80,13 +137,17 @@ static void recover(struct importer *im)
 	    im->qa.sent > ij->pend_sent) {
 		log_info("recovered: a send was under way, and it happened (stream seq %" PRIu64 ")",
 			 ij->pend_seq);
-		commit(ij, ij->pend_hash, ij->pend_seq);
+		im->high = ij->next_seq;
+		commit(im, ij->pend_hash, ij->pend_seq, ij->pend_origin,
+		       ij->pend_xseq);
 	} else {
 		log_info("recovered: a send was under way, and it did not happen; the stream has it still (seq %" PRIu64 ")",
 			 ij->pend_seq);
 		__atomic_store_n(&ij->state, IN_IDLE, __ATOMIC_RELEASE);
 	}
 }
+
+static void drop_held(struct importer *im);
 
 static bool transient(natsStatus s, jsErrCode jerr)
 {
@@ -113,6 +174,9 @@ static int rewind_consumer(struct importer *im)
 	jsErrCode jerr;
 	natsStatus s;
 
+	/* What was held is read again, from no further than the journal. */
+	drop_held(im);
+	im->high = ij->next_seq;
 	if (im->sub) {
 		/* Bound to a consumer it did not make: leaves it be. */
 		natsSubscription_Destroy(im->sub);
@@ -136,7 +200,7 @@ static int rewind_consumer(struct importer *im)
 		if (s == NATS_OK) {
 			jsConsumerConfig_Init(&cc);
 			cc.Durable = b->durable;
-			cc.AckPolicy = js_AckExplicit;
+			cc.AckPolicy = js_AckAll;
 			cc.AckWait = (int64_t)b->cfg->ack_wait_s * NSEC_PER_SEC;
 			cc.MaxAckPending = 4 * (int64_t)b->cfg->batch;
 			cc.FilterSubject = b->subject;
@@ -205,18 +269,20 @@ static void reject(struct importer *im, natsMsg *m, uint64_t sseq,
 		      im->b->cfg->stream, sseq, why);
 	im->ij->rejected++;
 	natsMsg_Term(m, NULL);
-	if (sseq + 1 > im->ij->next_seq)
-		im->ij->next_seq = sseq + 1;
+	advance(im, sseq);
 }
 
+/*
+ * With AckAll, one ack covers the fetch up to it; it is not waited for,
+ * since the journal, not the broker, knows what was delivered.
+ */
 static void ack(natsMsg *m)
 {
-	jsErrCode jerr = 0;
-	natsStatus s = natsMsg_AckSync(m, NULL, &jerr);
+	natsStatus s = natsMsg_Ack(m, NULL);
 
 	if (s != NATS_OK)
 		log_debug("ack: %s (harmless: a redelivery is skipped)",
-			  nats_why(s, jerr));
+			  nats_why(s, 0));
 }
 
 /* With --verbose, the origin's identity as the headers carry it. */
@@ -243,40 +309,61 @@ static void log_delivery(natsMsg *m, const char *id, uint64_t sseq)
 	log_debug("%s", line);
 }
 
-static int deliver(struct importer *im, natsMsg *m, uint64_t sseq)
+static int open_queue(struct importer *im);
+
+/* A channel's writing handle, closed by an end of file, is needed again. */
+static int ensure_writer(struct importer *im)
+{
+	int ret;
+
+	if (im->qfd >= 0)
+		return 0;
+	ret = open_queue(im);
+	if (ret)
+		return ret;
+	im->ij->writer_closed = 0;
+	return 0;
+}
+
+/*
+ * Passes a channel's end of file on: the local reader sees it once the
+ * queue is drained, as if the remote writer were local. On any other
+ * queue it means nothing and is only counted.
+ */
+static int deliver_eof(struct importer *im, uint64_t h, uint64_t sseq,
+		       unsigned int origin, uint64_t xseq)
 {
 	struct in_journal *ij = im->ij;
-	const char *id = NULL, *origin = NULL;
-	char idbuf[64];
-	uint64_t prio, type, h;
+
+	if (im->qa.queue_flags & KIPC_QUEUE_CHANNEL) {
+		ij->writer_closed = 1;
+		if (im->qfd >= 0) {
+			kipc_queue_close(im->qfd);
+			im->qfd = -1;
+		}
+		log_info("queue %s: end of file from the remote writer",
+			 im->b->cfg->queue);
+	}
+	ij->eofs++;
+	commit(im, h, sseq, origin, xseq);
+	return 0;
+}
+
+/* One message, its turn come: sent to the queue, under the journal. */
+static int deliver_now(struct importer *im, natsMsg *m, uint64_t sseq,
+		       uint64_t h, unsigned int origin, uint64_t xseq)
+{
+	struct in_journal *ij = im->ij;
+	const char *id = NULL, *eof = NULL;
 	struct kipc_queue_attr qa;
+	uint64_t prio, type;
 	int len, ret;
 
-	if (sseq < ij->next_seq) {
-		ij->duplicates++;
-		ack(m);
-		return 0;
-	}
-	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id) {
-		snprintf(idbuf, sizeof(idbuf), "seq/%" PRIu64, sseq);
-		id = idbuf;
-	}
-	h = id_hash(id);
-	if (ring_has(ij, h)) {
-		/* Stored twice: a republish after the dedup window. */
-		log_debug("%s: delivered before, skipped", id);
-		ij->duplicates++;
-		commit(ij, h, sseq);
-		ack(m);
-		return 0;
-	}
-	if (natsMsgHeader_Get(m, "Kipc-Origin", &origin) == NATS_OK &&
-	    origin && !strcmp(origin, im->b->host)) {
-		/* Our own host's export: delivering it would loop. */
-		commit(ij, h, sseq);
-		ack(m);
-		return 0;
-	}
+	if (natsMsgHeader_Get(m, "Kipc-Eof", &eof) == NATS_OK && eof)
+		return deliver_eof(im, h, sseq, origin, xseq);
+	ret = ensure_writer(im);
+	if (ret)
+		return ret;
 	if (header_u64(m, "Kipc-Prio", 0, KIPC_PRIO_MAX - 1, &prio)) {
 		reject(im, m, sseq, "bad Kipc-Prio header (0..31)");
 		return 0;
@@ -305,17 +392,31 @@ static int deliver(struct importer *im, natsMsg *m, uint64_t sseq)
 	ij->pend_seq = sseq;
 	ij->pend_sent = qa.sent;
 	ij->pend_incarnation = ij->incarnation;
+	ij->pend_origin = origin;
+	ij->pend_xseq = xseq;
 	__atomic_store_n(&ij->state, IN_SENDING, __ATOMIC_RELEASE);
 	crash_point("import-recorded");
 
-	for (;;) {
+	for (bool told = false;;) {
 		struct timespec ts = deadline_ms(SEND_WAIT_MS);
 
 		ret = kipc_queue_send_flags(im->qfd, natsMsg_GetData(m),
 					    (size_t)len, (unsigned int)prio,
-					    type, 0, &ts);
-		if (ret != -ETIMEDOUT && ret != -EINTR)
+					    type, KIPC_IO_NOSIGNAL, &ts);
+		if (ret == -EPIPE) {
+			/*
+			 * A channel whose reader has closed: the message
+			 * waits in the stream for the next reader, as a
+			 * local writer's would be refused, not dropped.
+			 */
+			if (!told)
+				journal_error(&im->j, "queue %s: no reader (EPIPE); waiting for one",
+					      im->b->cfg->queue);
+			told = true;
+			usleep(EPIPE_WAIT_US);
+		} else if (ret != -ETIMEDOUT && ret != -EINTR) {
 			break;
+		}
 		if (bridge_stop) {
 			/* Not sent: the next bridge reads it again. */
 			__atomic_store_n(&ij->state, IN_IDLE,
@@ -330,11 +431,194 @@ static int deliver(struct importer *im, natsMsg *m, uint64_t sseq)
 		return ret;
 	}
 	crash_point("import-sent");
-	commit(ij, h, sseq);
+	commit(im, h, sseq, origin, xseq);
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id)
+		id = "-";
 	log_delivery(m, id, sseq);
 	crash_point("import-delivered");
-	ack(m);
 	return 0;
+}
+
+/*
+ * "Kipc-Export: epoch/xseq" names the origin's slot in the table, made
+ * or taken over (the longest unused) for an origin not seen lately. 0:
+ * the message has no such header, from an exporter that sends one batch
+ * message at a time, and is delivered as it comes.
+ */
+static unsigned int origin_of(struct importer *im, natsMsg *m,
+			      uint64_t *xseq)
+{
+	struct in_journal *ij = im->ij;
+	const char *origin = NULL, *queue = NULL, *exp = NULL;
+	unsigned long long epoch, x;
+	unsigned int victim = 0;
+	char key[256];
+	uint64_t k;
+
+	if (natsMsgHeader_Get(m, "Kipc-Export", &exp) != NATS_OK || !exp ||
+	    sscanf(exp, "%llu/%llu", &epoch, &x) != 2 || !epoch)
+		return 0;
+	if (natsMsgHeader_Get(m, "Kipc-Origin", &origin) != NATS_OK || !origin)
+		origin = "";
+	if (natsMsgHeader_Get(m, "Kipc-Queue", &queue) != NATS_OK || !queue)
+		queue = "";
+	snprintf(key, sizeof(key), "%s/%s", origin, queue);
+	k = id_hash(key);
+	*xseq = x;
+	for (unsigned int i = 0; i < IN_ORIGINS; i++) {
+		struct in_origin *o = &ij->origins[i];
+
+		if (o->key == k) {
+			o->used = ++ij->clock;
+			if (o->epoch != epoch) {
+				/* A new exporter journal counts from 1. */
+				o->epoch = epoch;
+				o->next_xseq = x;
+			}
+			return i + 1;
+		}
+		if (o->used < ij->origins[victim].used)
+			victim = i;
+	}
+	ij->origins[victim] = (struct in_origin){
+		.key = k, .epoch = epoch, .next_xseq = x, .used = ++ij->clock,
+	};
+	return victim + 1;
+}
+
+static void hold(struct importer *im, natsMsg **mp, uint64_t h,
+		 uint64_t sseq, unsigned int origin, uint64_t xseq)
+{
+	struct held *hd = &im->held[im->nheld++];
+
+	*hd = (struct held){
+		.m = *mp, .hash = h, .sseq = sseq, .xseq = xseq, .origin = origin - 1,
+		.since = time(NULL),
+	};
+	*mp = NULL;	/* ours now, not the fetch list's */
+	im->ij->reordered++;
+	log_debug("stream seq %" PRIu64 ": export seq %" PRIu64 " came before %" PRIu64 "; held",
+		  sseq, xseq, im->ij->origins[origin - 1].next_xseq);
+}
+
+static void drop_held(struct importer *im)
+{
+	for (unsigned int i = 0; i < im->nheld; i++)
+		natsMsg_Destroy(im->held[i].m);
+	im->nheld = 0;
+}
+
+/*
+ * Whatever the origin's next export sequence lets go, in order. With
+ * @give_up, the gap before the lowest held one is given up on first.
+ */
+static int release_held(struct importer *im, unsigned int origin,
+			bool give_up)
+{
+	struct in_origin *o = &im->ij->origins[origin];
+	int ret = 0;
+
+	for (;;) {
+		unsigned int best = im->nheld;
+
+		for (unsigned int i = 0; i < im->nheld; i++)
+			if (im->held[i].origin == origin &&
+			    (best == im->nheld ||
+			     im->held[i].xseq < im->held[best].xseq))
+				best = i;
+		if (best == im->nheld)
+			return 0;
+		if (im->held[best].xseq > o->next_xseq) {
+			if (!give_up)
+				return 0;
+			journal_error(&im->j, "export seqs %" PRIu64 "..%" PRIu64 " of one origin never came; delivering what came after them",
+				      o->next_xseq, im->held[best].xseq - 1);
+			im->ij->gaps += im->held[best].xseq - o->next_xseq;
+			o->next_xseq = im->held[best].xseq;
+			give_up = false;
+		}
+		{
+			struct held hd = im->held[best];
+
+			im->held[best] = im->held[--im->nheld];
+			ret = deliver_now(im, hd.m, hd.sseq, hd.hash,
+					  origin + 1, hd.xseq);
+			natsMsg_Destroy(hd.m);
+			if (ret)
+				return ret;
+		}
+	}
+}
+
+/* Held too long, or too many: the gap will not fill. */
+static int check_held(struct importer *im)
+{
+	time_t now = time(NULL);
+
+	for (unsigned int i = 0; i < im->nheld; i++) {
+		if (im->nheld < HELD_MAX &&
+		    now - im->held[i].since < HOLD_MAX_S)
+			continue;
+		return release_held(im, im->held[i].origin, true);
+	}
+	return 0;
+}
+
+/*
+ * One message read from the stream. *mp may be taken (set to NULL) to
+ * be held back until its turn.
+ */
+static int deliver(struct importer *im, natsMsg **mp, uint64_t sseq)
+{
+	struct in_journal *ij = im->ij;
+	natsMsg *m = *mp;
+	const char *id = NULL, *origin = NULL;
+	char idbuf[64];
+	unsigned int o;
+	uint64_t h, xseq = 0;
+	int ret;
+
+	if (sseq < ij->next_seq) {
+		ij->duplicates++;
+		return 0;
+	}
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id) {
+		snprintf(idbuf, sizeof(idbuf), "seq/%" PRIu64, sseq);
+		id = idbuf;
+	}
+	h = id_hash(id);
+	if (ring_has(ij, h)) {
+		/* Stored twice: a republish after the dedup window. */
+		log_debug("%s: delivered before, skipped", id);
+		ij->duplicates++;
+		advance(im, sseq);
+		return 0;
+	}
+	if (natsMsgHeader_Get(m, "Kipc-Origin", &origin) == NATS_OK &&
+	    origin && !strcmp(origin, im->b->host)) {
+		/* Our own host's export: delivering it would loop. */
+		advance(im, sseq);
+		return 0;
+	}
+	o = origin_of(im, m, &xseq);
+	if (o && xseq > ij->origins[o - 1].next_xseq) {
+		if (im->nheld == HELD_MAX) {
+			ret = check_held(im);
+			if (ret)
+				return ret;
+		}
+		if (xseq > ij->origins[o - 1].next_xseq) {
+			hold(im, mp, h, sseq, o, xseq);
+			return 0;
+		}
+	}
+	if (o && xseq < ij->origins[o - 1].next_xseq)
+		log_info("%s: export seq %" PRIu64 " came after its gap was given up on; delivered late",
+			 id, xseq);
+	ret = deliver_now(im, m, sseq, h, o, xseq);
+	if (ret || !o)
+		return ret;
+	return release_held(im, o - 1, false);
 }
 
 static int open_queue(struct importer *im)
@@ -364,11 +648,6 @@ static int open_queue(struct importer *im)
 		log_err("queue %s: %s", q, strerror(-ret));
 		return ret;
 	}
-	if (im->qa.queue_flags & (KIPC_QUEUE_CHANNEL | KIPC_QUEUE_BROADCAST)) {
-		log_err("queue %s: channels and broadcast queues cannot be imported yet",
-			q);
-		return -EOPNOTSUPP;
-	}
 	if (im->qa.mode & 0022)
 		log_info("queue %s: mode %03o lets others send; the crash check assumes the bridge is its only sender",
 			 q, im->qa.mode & 0777);
@@ -392,6 +671,15 @@ int bridge_import(struct bridge *b)
 	im.ij = im.j.base;
 	recover(&im);
 	im.ij->incarnation = im.incarnation;
+	im.high = im.ij->next_seq;
+	if (im.ij->writer_closed) {
+		/*
+		 * The last bridge passed an end of file on: the local
+		 * reader keeps it until the next message comes.
+		 */
+		kipc_queue_close(im.qfd);
+		im.qfd = -1;
+	}
 	if (rec) {
 		ret = journal_consistent(&im.j);
 		if (ret)
@@ -415,10 +703,16 @@ int bridge_import(struct bridge *b)
 		jsErrCode jerr = 0;
 		natsStatus s;
 
+		natsMsg *last;
+
 		s = natsSubscription_Fetch(&list, im.sub, (int)b->cfg->batch,
 					   FETCH_WAIT_MS, &jerr);
-		if (s == NATS_TIMEOUT)
+		if (s == NATS_TIMEOUT) {
+			ret = check_held(&im);
+			if (ret)
+				goto out_nats;
 			continue;
+		}
 		if (s != NATS_OK) {
 			unsigned int attempt = 0;
 
@@ -430,6 +724,7 @@ int bridge_import(struct bridge *b)
 				goto out_nats;
 			continue;
 		}
+		last = list.Count ? list.Msgs[list.Count - 1] : NULL;
 		for (int i = 0; i < list.Count && !ret; i++) {
 			jsMsgMetaData *md = NULL;
 
@@ -452,9 +747,12 @@ int bridge_import(struct bridge *b)
 			}
 			im.last_cseq = md->Sequence.Consumer;
 			im.ij->lag = md->NumPending;
-			ret = deliver(&im, list.Msgs[i], md->Sequence.Stream);
+			ret = deliver(&im, &list.Msgs[i], md->Sequence.Stream);
 			jsMsgMetaData_Destroy(md);
 		}
+		/* Alive still: in the list, or held. */
+		if (!ret && last)
+			ack(last);
 		natsMsgList_Destroy(&list);
 		if (ret == 1)
 			ret = rewind_consumer(&im);
@@ -464,6 +762,7 @@ int bridge_import(struct bridge *b)
 	log_info("stopping; %llu messages imported",
 		 (unsigned long long)im.ij->delivered);
 out_nats:
+	drop_held(&im);
 	if (im.sub)
 		natsSubscription_Destroy(im.sub);
 	nats_close(b);

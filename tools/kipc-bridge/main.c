@@ -316,8 +316,13 @@ int bridge_status(struct bridge_cfg *c)
 		printf("  in flight:      %u\n", pending);
 		printf("  published:      %" PRIu64 " (%" PRIu64 " already stored)\n",
 		       oj->published, oj->duplicates);
-		printf("  retries:        %" PRIu64 "\n", oj->retries);
+		printf("  retries:        %" PRIu64 " (%" PRIu64 " stored out of order)\n",
+		       oj->retries, oj->reordered);
 		printf("  last seq:       %" PRIu64 "\n", oj->last_seq);
+		printf("  export seq:     %" PRIu64 " (epoch %016" PRIx64 ")\n",
+		       oj->next_xseq, oj->epoch);
+		if (oj->eofs)
+			printf("  end of file:    %" PRIu64 " sent\n", oj->eofs);
 		kipc_region_unmap(base, size);
 		any = true;
 	} else if (ret != -ENOENT) {
@@ -334,6 +339,11 @@ int bridge_status(struct bridge_cfg *c)
 		       ij->delivered, ij->duplicates, ij->rejected);
 		printf("  stream seq:     %" PRIu64 " (lag %" PRIu64 ")\n",
 		       ij->last_stream_seq, ij->lag);
+		printf("  out of order:   %" PRIu64 " held and put back, %" PRIu64 " never came\n",
+		       ij->reordered, ij->gaps);
+		if (ij->eofs)
+			printf("  end of file:    %" PRIu64 " passed on%s\n", ij->eofs,
+			       ij->writer_closed ? " (writer closed)" : "");
 		kipc_region_unmap(base, size);
 		any = true;
 	} else if (ret != -ENOENT) {

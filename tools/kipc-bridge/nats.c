@@ -200,6 +200,9 @@ int nats_connect(struct bridge *b)
 
 	jsOptions_Init(&jo);
 	jo.Wait = 2000;
+	jo.PublishAsync.MaxPending = 4 * OUT_SLOTS_MAX;
+	jo.PublishAsync.AckHandler = b->pub_ack;
+	jo.PublishAsync.AckHandlerClosure = b->pub_ack_arg;
 	s = natsConnection_JetStream(&b->js, b->nc, &jo);
 	if (s != NATS_OK) {
 		log_err("JetStream: %s", nats_why(s, 0));

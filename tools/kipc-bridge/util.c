@@ -66,21 +66,41 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-void crash_point(const char *point)
+/* Whether the test hook in $var names @point, and this is its n-th pass. */
+static bool test_point(const char *var, const char *point,
+		       unsigned long *hits)
 {
-	static unsigned long hits;
-	const char *env = getenv("KIPC_BRIDGE_CRASH");
+	const char *env = getenv(var);
 	size_t n = strlen(point);
 	unsigned long want = 1;
 
 	if (!env || strncmp(env, point, n) || (env[n] && env[n] != ':'))
-		return;
+		return false;
 	if (env[n] == ':')
 		want = strtoul(env + n + 1, NULL, 10);
-	if (++hits == want) {
-		log_info("KIPC_BRIDGE_CRASH=%s: killing myself", env);
+	return ++*hits == want;
+}
+
+void crash_point(const char *point)
+{
+	static unsigned long hits;
+
+	if (test_point("KIPC_BRIDGE_CRASH", point, &hits)) {
+		log_info("KIPC_BRIDGE_CRASH=%s: killing myself",
+			 getenv("KIPC_BRIDGE_CRASH"));
 		raise(SIGKILL);
 	}
+}
+
+bool drop_point(const char *point)
+{
+	static unsigned long hits;
+
+	if (!test_point("KIPC_BRIDGE_DROP", point, &hits))
+		return false;
+	log_info("KIPC_BRIDGE_DROP=%s: losing this one on the way",
+		 getenv("KIPC_BRIDGE_DROP"));
+	return true;
 }
 
 void backoff_sleep(unsigned int *attempt)
