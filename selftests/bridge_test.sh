@@ -10,13 +10,22 @@
 #     to queue through SIGKILLs of the exporter and of the importer at
 #     chosen points; all arrive once, in order within each priority,
 #     with prio, type and the Kipc-* headers intact
-#   6 two hosts (IPC+net+UTS namespaces on veth) and a three-node
-#     cluster, replicas 3: 1000 messages, the bridges killed at every
+#   6 one host: a message lost in the middle of a pipelined batch and
+#     published again lands in the stream after the ones behind it; the
+#     importer puts it back in order
+#   7 two hosts (IPC+net+UTS namespaces on veth) and a three-node
+#     cluster, replicas 3: 10000 messages, the bridges killed at every
 #     crash point and by SIGKILL mid-flow, and the nats-server of a node
 #     that does not lead the stream, then the stream leader's,
-#     SIGKILLed: all arrive once, in order, source drained
-# Tests 4-6 need nats-server and IPv4 (the debug kernel has none); test
-# 6 also needs root and veth. Each says why it skips.
+#     SIGKILLed, at random chunks: all arrive once, in order, source
+#     drained
+#   8 broadcast: one exporting host, two importing hosts, each with its
+#     durable consumer and importer crashes: both get every message once
+#   9 a channel's end of file crosses hosts: the remote reader gets the
+#     messages, then end of file (ENODATA); the next writer's messages
+#     open it again, and end in a second end of file
+# Tests 4-9 need nats-server and IPv4 (the debug kernel has none); tests
+# 7-9 also need root and veth. Each says why it skips.
 
 n=0
 status=0
@@ -27,7 +36,7 @@ LOADED_VETH=0
 BT=$(command -v kipc-bridge)
 NATS=$(command -v nats-server)
 
-echo "1..6"
+echo "1..9"
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
@@ -45,7 +54,7 @@ cleanup() {
 	for p in $PIDS $HOLDERS; do wait "$p" 2>/dev/null; done
 	for i in 1 2 3; do ip link del "h${i}o" 2>/dev/null; done
 	[ $LOADED_VETH -eq 0 ] || { sleep 1; rmmod veth 2>/dev/null; }
-	for q in bt.src bt.dst bt.ro bt.wo bt.none; do
+	for q in bt.src bt.dst bt.ro bt.wo bt.none bt.r6 bt.d6; do
 		kipc queue delete "$q" 2>/dev/null
 		kipc region delete "kipc-bridge.out:$q" 2>/dev/null
 		kipc region delete "kipc-bridge.in:$q" 2>/dev/null
@@ -56,7 +65,7 @@ trap cleanup EXIT
 mkdir -p "$T"
 
 if [ -z "$BT" ]; then
-	while [ $n -lt 6 ]; do
+	while [ $n -lt 9 ]; do
 		skip "kipc-bridge was not built (no libnats-dev on the build host)"
 	done
 	exit 0
@@ -298,7 +307,51 @@ else
 	wait "$NPID" 2>/dev/null
 fi
 
-# 6: two hosts, three nodes
+# 6: a pipelined batch put back in order
+if [ -n "$nats_why" ]; then
+	skip "$nats_why"
+else
+	nats_start "$T/n_re.log" -a 127.0.0.1 -p 4335 -js -sd "$T/n_re"
+	kipc queue create bt.r6 --mode 0600 --max-msgs 64 --msg-size 128
+	kipc queue create bt.d6 --mode 0600 --max-msgs 64 --msg-size 128
+	# The queue is full before the exporter starts: its first batch is
+	# 16, and the third of them is "lost" once on the way.
+	awk 'BEGIN { for (j = 0; j < 64; j++)
+		printf "%d:%d:%d\n", 3, j, (j * 7919 + 3 * 104729) % 1000003 }' |
+		kipc queue send bt.r6 --lines --prio 3 --type 1003
+	common="-S RE6 --subject kipc.re6 -s nats://127.0.0.1:4335 --create --batch 16"
+	# shellcheck disable=SC2086
+	KIPC_BRIDGE_DROP=export-publish:3 "$BT" export bt.r6 $common --host a >"$T/out_re.log" 2>&1 &
+	PIDS="$PIDS $!"
+	# shellcheck disable=SC2086
+	"$BT" import bt.d6 $common --host b -v >"$T/in_re.log" 2>&1 &
+	PIDS="$PIDS $!"
+	kipc queue recv bt.d6 --count 64 --timeout 120000 >"$T/recv_re" 2>"$T/recv_re.err"
+	rc=$?
+	stop_bridges bt.
+	r=1
+	[ $rc -eq 0 ] || { echo "# recv exited $rc: $(cat "$T/recv_re.err")"; r=0; }
+	check_msgs "$T/recv_re" 64 || r=0
+	"$BT" status bt.r6 >"$T/st_re"
+	"$BT" status bt.d6 >>"$T/st_re"
+	sed 's/^/# /' "$T/st_re"
+	grep -q 'KIPC_BRIDGE_DROP=export-publish:3' "$T/out_re.log" || { echo "# the drop never happened"; r=0; }
+	grep -q 'stored out of order)' "$T/st_re" && ! grep -q '(0 stored out of order)' "$T/st_re" ||
+		{ echo "# the exporter saw nothing stored out of order"; r=0; }
+	grep -q 'out of order: *[1-9][0-9]* held and put back, 0 never came' "$T/st_re" ||
+		{ echo "# the importer held nothing back"; r=0; }
+	if [ $r -eq 1 ]; then
+		ok "a message lost mid-batch and published again: put back in order"
+	else
+		not_ok "reorder"
+		sed 's/^/# out: /' "$T/out_re.log" | head -n 20
+		sed 's/^/# in: /' "$T/in_re.log" | grep -v ' delivered ' | head -n 20
+	fi
+	kill -KILL "$NPID"
+	wait "$NPID" 2>/dev/null
+fi
+
+# 7-9: two or three hosts, three nodes
 why6=$nats_why
 [ -n "$why6" ] || [ "$(id -u)" -eq 0 ] || why6="needs root for network namespaces"
 if [ -z "$why6" ] && [ ! -d /sys/module/veth ]; then
@@ -311,7 +364,7 @@ if [ -z "$why6" ] && [ ! -d /sys/module/veth ]; then
 	fi
 fi
 if [ -n "$why6" ]; then
-	skip "$why6"
+	while [ $n -lt 9 ]; do skip "$why6"; done
 	exit $status
 fi
 
@@ -392,8 +445,17 @@ if [ $r -eq 1 ]; then
 fi
 if [ $r -eq 1 ]; then
 	rm -f "$T/stop"
-	M6=1000
+	M6=10000
 	T6=$(date +%s)
+	# The chunks (of 100) after which the chaos steps come: the first
+	# at random among the first 15, the rest 5 to 14 chunks apart.
+	c=$((RANDOM % 15 + 1))
+	CHAOS=""
+	for step in 1 2 4 5 6; do
+		CHAOS="$CHAOS $c:$step"
+		c=$((c + RANDOM % 10 + 5))
+	done
+	echo "# chaos (chunk:step):$CHAOS"
 	on "$H1" kipc queue create jobs --mode 0600 --max-msgs 1024 --msg-size 128
 	on "$H2" kipc queue create jobs --mode 0600 --max-msgs 1024 --msg-size 128
 	srv="-s nats://10.0.1.2:4222 -s nats://10.0.2.2:4222 -s nats://10.0.3.2:4222"
@@ -412,7 +474,12 @@ if [ $r -eq 1 ]; then
 	# messages flow; each node is started again before the next is
 	# killed, and has a chunk to catch up in.
 	chaos() {
-		case $1 in
+		local step=""
+		for cs in $CHAOS; do
+			[ "${cs%%:*}" -eq "$1" ] && step=${cs#*:}
+		done
+		[ -n "$step" ] || return 0
+		case $step in
 		1) for w in 1 2 3 4 5; do
 			leader=$(stream_leader)
 			[ -z "$leader" ] || break
@@ -471,5 +538,123 @@ else
 	done
 	sed 's/^/# out: /' "$T/out6.log" 2>/dev/null | head -n 40
 	sed 's/^/# in: /' "$T/in6.log" 2>/dev/null | grep -v ' delivered ' | head -n 40
+fi
+
+# Every node is up again after 7; 8 and 9 need them (a leader).
+for i in 1 2 3; do
+	eval "np=\$N$i"
+	kill -0 "$np" 2>/dev/null || start_node $i
+done
+
+# 8: a broadcast queue on h1 to two importing hosts, h2 (into a
+# broadcast queue, with a reader bound) and h3 (into a plain queue).
+# Each importer has its own durable consumer and crashes twice; the
+# exporter is not killed, since what a broadcast queue holds for a
+# reader goes with the reader (kipc-bridge(8), LIMITS).
+if [ $r -eq 1 ]; then
+	rm -f "$T/stop"
+	M8=500
+	on "$H1" kipc queue create news --broadcast --mode 0600 --max-msgs 256 --msg-size 128
+	on "$H2" kipc queue create news --broadcast --mode 0600 --max-msgs 256 --msg-size 128
+	on "$H3" kipc queue create news --mode 0600 --max-msgs 256 --msg-size 128
+	common="-S BT8 --subject kipc.bt8.news $srv --create --replicas 3 --dup-window 600 --batch 16"
+	# shellcheck disable=SC2086
+	supervise "$T/out8.log" "" nsenter -t "$H1" -n -i -u "$BT" export news $common
+	# shellcheck disable=SC2086
+	supervise "$T/in8b.log" "import-sent:40 import-recorded:200" \
+		nsenter -t "$H2" -n -i -u "$BT" import news $common -v
+	# shellcheck disable=SC2086
+	supervise "$T/in8c.log" "import-recorded:70 import-delivered:300" \
+		nsenter -t "$H3" -n -i -u "$BT" import news $common -v
+	on "$H2" kipc queue recv news --count $M8 --timeout 300000 >"$T/recv8b" 2>"$T/recv8b.err" &
+	RB=$!
+	on "$H3" kipc queue recv news --count $M8 --timeout 300000 >"$T/recv8c" 2>"$T/recv8c.err" &
+	RC=$!
+	# A broadcast reader gets what is sent after it bound: wait for the
+	# exporter to be bound, that is, to run.
+	wait_for 60 sh -c "nsenter -t $H1 -n -i -u $BT status news | grep -q 'bridge pid:.*(running)'" ||
+		echo "# the exporter did not start"
+	sleep 1
+	send_msgs $M8 news "on $H1" || r=0
+	r8=1
+	wait "$RB" || { echo "# h2 recv: $(cat "$T/recv8b.err")"; r8=0; }
+	wait "$RC" || { echo "# h3 recv: $(cat "$T/recv8c.err")"; r8=0; }
+	stop_bridges news
+	check_msgs "$T/recv8b" $M8 || { echo "# (h2)"; r8=0; }
+	check_msgs "$T/recv8c" $M8 || { echo "# (h3)"; r8=0; }
+	kills=$(grep -c 'killing myself' "$T/in8b.log" "$T/in8c.log" | awk -F: '{ s += $2 } END { print s }')
+	[ "$kills" -eq 4 ] || { echo "# $kills importer crash points hit, want 4"; r8=0; }
+	on "$H2" "$BT" status news | sed 's/^/# h2 /'
+	on "$H3" "$BT" status news | sed 's/^/# h3 /'
+	if [ $r8 -eq 1 ]; then
+		ok "broadcast: $M8 messages to two importing hosts, each once and in order, through 4 importer crashes"
+	else
+		not_ok "broadcast to two hosts"
+		sed 's/^/# out: /' "$T/out8.log" | head -n 20
+		sed 's/^/# in h2: /' "$T/in8b.log" | grep -v ' delivered ' | head -n 20
+		sed 's/^/# in h3: /' "$T/in8c.log" | grep -v ' delivered ' | head -n 20
+	fi
+else
+	skip "the hosts or the cluster did not come up (test 7)"
+fi
+
+# 9: a channel from h1 to h2: its writer's end of file crosses, and the
+# next writer opens it again.
+if [ $r -eq 1 ]; then
+	rm -f "$T/stop"
+	on "$H1" kipc queue create pipe --channel --mode 0600 --max-msgs 64 --msg-size 128
+	on "$H2" kipc queue create pipe --channel --mode 0600 --max-msgs 64 --msg-size 128
+	common="-S BT9 --subject kipc.bt9.pipe $srv --create --replicas 3 --dup-window 600 --batch 16"
+	# shellcheck disable=SC2086
+	supervise "$T/out9.log" "" nsenter -t "$H1" -n -i -u "$BT" export pipe $common
+	# shellcheck disable=SC2086
+	supervise "$T/in9.log" "" nsenter -t "$H2" -n -i -u "$BT" import pipe $common
+	wait_for 60 sh -c "nsenter -t $H2 -n -i -u $BT status pipe | grep -q 'bridge pid:.*(running)'" ||
+		echo "# the importer did not start"
+	r9=1
+	# One writer's session: $1 messages of prio 3.
+	one_writer() {
+		awk -v n="$1" 'BEGIN { for (j = 0; j < n; j++)
+			printf "%d:%d:%d\n", 3, j, (j * 7919 + 3 * 104729) % 1000003 }' |
+			on "$H1" kipc queue send pipe --lines --prio 3 --type 1003
+	}
+	# Session 1: 200 messages, then the writer closes.
+	on "$H2" kipc queue recv pipe --count 100000 --timeout 300000 >"$T/recv9a" 2>"$T/recv9a.err" &
+	RA=$!
+	one_writer 200 || r9=0
+	wait "$RA"
+	rc=$?
+	check_msgs "$T/recv9a" 200 || r9=0
+	if [ $rc -eq 0 ] || ! grep -q "No data available" "$T/recv9a.err"; then
+		echo "# session 1: recv exited $rc, not at end of file: $(cat "$T/recv9a.err")"
+		r9=0
+	fi
+	# Session 2: a new writer, 100 more. The importer opens the remote
+	# channel again and, its reader gone (EPIPE), waits for the next;
+	# a reader bound before that would see the first end of file still.
+	one_writer 100 || r9=0
+	wait_for 120 sh -c "nsenter -t $H2 -n -i -u $BT status pipe | grep -q 'no reader (EPIPE); waiting'" ||
+		{ echo "# the importer did not wait for a reader"; r9=0; }
+	on "$H2" kipc queue recv pipe --count 100000 --timeout 60000 >"$T/recv9b" 2>"$T/recv9b.err"
+	rc=$?
+	on "$H2" "$BT" status pipe | grep -q 'end of file: *2 passed on' ||
+		{ echo "# the second end of file did not cross"; r9=0; }
+	check_msgs "$T/recv9b" 100 || r9=0
+	if [ $rc -eq 0 ] || ! grep -q "No data available" "$T/recv9b.err"; then
+		echo "# session 2: recv exited $rc, not at end of file: $(cat "$T/recv9b.err")"
+		r9=0
+	fi
+	stop_bridges pipe
+	on "$H1" "$BT" status pipe | sed 's/^/# h1 /'
+	on "$H2" "$BT" status pipe | sed 's/^/# h2 /'
+	if [ $r9 -eq 1 ]; then
+		ok "a channel across hosts: 200 messages then end of file, then 100 more from a new writer and end of file again"
+	else
+		not_ok "channel end of file across hosts"
+		sed 's/^/# out: /' "$T/out9.log" | head -n 20
+		sed 's/^/# in: /' "$T/in9.log" | head -n 20
+	fi
+else
+	skip "the hosts or the cluster did not come up (test 7)"
 fi
 exit $status
