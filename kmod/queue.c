@@ -427,11 +427,15 @@ static int kipc_queue_attach(struct kipc_queue *q, struct kipc_handle *h,
 /*
  * A handle closes. On a channel, the last writer going means end of file
  * for the reader and the last reader going means EPIPE for the writer;
- * whoever waits is woken to see it.
+ * whoever waits is woken to see it. A handle bound for both was its own
+ * peer, as "kipc queue create --channel" is: its going ends no session,
+ * or a reader bound next would see end of file before any writer came.
  */
 static void kipc_queue_release_handle(struct kipc_handle *h)
 {
 	struct kipc_queue *q = kipc_obj_queue(h->obj);
+	const u32 both = KIPC_QUEUE_READ | KIPC_QUEUE_WRITE;
+	bool ends = kipc_queue_is_channel(q) && (h->access & both) != both;
 	__poll_t events = 0;
 
 	kipc_queue_notify_drop(q, h);
@@ -439,14 +443,12 @@ static void kipc_queue_release_handle(struct kipc_handle *h)
 		kipc_bcast_reader_detach(q, h->priv);
 
 	spin_lock(&q->lock);
-	if (h->access & KIPC_QUEUE_READ && !--q->nr_readers &&
-	    kipc_queue_is_channel(q)) {
+	if (h->access & KIPC_QUEUE_READ && !--q->nr_readers && ends) {
 		q->reader_gone = true;
 		kipc_queue_wake_all(q, &q->send_waiters);
 		events |= EPOLLERR;
 	}
-	if (h->access & KIPC_QUEUE_WRITE && !--q->nr_writers &&
-	    kipc_queue_is_channel(q)) {
+	if (h->access & KIPC_QUEUE_WRITE && !--q->nr_writers && ends) {
 		q->writer_gone = true;
 		kipc_queue_wake_all(q, &q->recv_waiters);
 		events |= EPOLLHUP;

@@ -269,6 +269,45 @@ TEST_F(ch, channel_second_end_ebusy)
 				   Q_MSGS, Q_SIZE));
 }
 
+/*
+ * A READ|WRITE handle that closes was its own peer: the next reader does
+ * not see end of file before any writer came, nor the next writer EPIPE,
+ * and what it sent is still there.
+ */
+TEST(channel_read_write_close_ends_no_session)
+{
+	uint32_t flags = KIPC_QUEUE_CREATE | KIPC_QUEUE_EXCL | KIPC_QUEUE_CHANNEL;
+	struct kipc_msg m;
+	char name[64], buf[Q_SIZE];
+	int rw, r, w;
+
+	kt_name(name, sizeof(name), "chrwc");
+	rw = kt_queue(name, flags | ACC, 0600, Q_MSGS, Q_SIZE);
+	ASSERT_LE(0, rw) TH_LOG("create: %s", strerror(-rw));
+	ASSERT_EQ(0, send_str(rw, "kept", 0));
+	close(rw);
+
+	r = kt_attach(name, RD);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, kt_recv(r, buf, sizeof(buf), KIPC_IO_NONBLOCK, 0, &m));
+	EXPECT_EQ(4, m.len);
+	EXPECT_EQ(0, memcmp(buf, "kept", 4));
+	EXPECT_EQ(-EAGAIN, kt_recv(r, buf, sizeof(buf), KIPC_IO_NONBLOCK, 0,
+				   NULL));
+	EXPECT_EQ(0, poll_now(r, POLLIN) & (POLLIN | POLLHUP));
+	close(r);
+
+	/* Again, with the writer first: no EPIPE from a reader never bound. */
+	rw = kt_attach(name, ACC);
+	ASSERT_LE(0, rw);
+	close(rw);
+	w = kt_attach(name, WR);
+	ASSERT_LE(0, w);
+	EXPECT_EQ(0, send_str(w, "to come", KIPC_IO_NOSIGNAL | KIPC_IO_NONBLOCK));
+	close(w);
+	EXPECT_EQ(0, kt_unlink(name));
+}
+
 /* A READ|WRITE handle is both ends at once. */
 TEST(channel_read_write_handle_is_both)
 {
