@@ -6,26 +6,28 @@
 #   2 a queue that does not exist: ENOENT, before any NATS
 #   3 a queue the user may not read (export) or write (import): EACCES
 #   4 wrong NATS credentials: refused, said so, exit 1
-#   5 one host, one JetStream node on loopback: 200 messages from queue
+#   5 logging to the journal (JOURNAL_STREAM is stderr): "<N>" level
+#     prefixes, no name and pid of its own; to other stderr, both
+#   6 one host, one JetStream node on loopback: 200 messages from queue
 #     to queue through SIGKILLs of the exporter and of the importer at
 #     chosen points; all arrive once, in order within each priority,
 #     with prio, type and the Kipc-* headers intact
-#   6 one host: a message lost in the middle of a pipelined batch and
+#   7 one host: a message lost in the middle of a pipelined batch and
 #     published again lands in the stream after the ones behind it; the
 #     importer puts it back in order
-#   7 two hosts (IPC+net+UTS namespaces on veth) and a three-node
+#   8 two hosts (IPC+net+UTS namespaces on veth) and a three-node
 #     cluster, replicas 3: 10000 messages, the bridges killed at every
 #     crash point and by SIGKILL mid-flow, and the nats-server of a node
 #     that does not lead the stream, then the stream leader's,
 #     SIGKILLed, at random chunks: all arrive once, in order, source
 #     drained
-#   8 broadcast: one exporting host, two importing hosts, each with its
+#   9 broadcast: one exporting host, two importing hosts, each with its
 #     durable consumer and importer crashes: both get every message once
-#   9 a channel's end of file crosses hosts: the remote reader gets the
+#   10 a channel's end of file crosses hosts: the remote reader gets the
 #     messages, then end of file (ENODATA); the next writer's messages
 #     open it again, and end in a second end of file
-# Tests 4-9 need nats-server and IPv4 (the debug kernel has none); tests
-# 7-9 also need root and veth. Each says why it skips.
+# Tests 4-10 need nats-server and IPv4 (the debug kernel has none); tests
+# 8-10 also need root and veth. Each says why it skips.
 
 n=0
 status=0
@@ -36,7 +38,7 @@ LOADED_VETH=0
 BT=$(command -v kipc-bridge)
 NATS=$(command -v nats-server)
 
-echo "1..9"
+echo "1..10"
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
@@ -161,8 +163,9 @@ nats_start() {
 	PIDS="$PIDS $NPID"
 }
 
-# 4: wrong credentials
+# 4, 5: wrong credentials; the log format under systemd
 if [ -n "$nats_why" ]; then
+	skip "$nats_why"
 	skip "$nats_why"
 else
 	nats_start "$T/auth.log" -a 127.0.0.1 -p 4333 --user bt --pass right
@@ -174,6 +177,23 @@ else
 		ok "wrong NATS credentials: refused, EACCES"
 	else
 		not_ok "wrong NATS credentials"
+	fi
+	# Under systemd, stderr is the journal's (JOURNAL_STREAM names it):
+	# the level goes in a "<N>" prefix, and the journal adds name and pid.
+	: >"$T/jerr"
+	js=$(stat -c '%d:%i' "$T/jerr")
+	JOURNAL_STREAM=$js "$BT" export bt.src -S X -s nats://127.0.0.1:4333 \
+		--user bt --password-file "$T/pw" 2>>"$T/jerr"
+	JOURNAL_STREAM=1:1 "$BT" export bt.src -S X -s nats://127.0.0.1:4333 \
+		--user bt --password-file "$T/pw" 2>"$T/jerr_other"
+	if grep -q '^<3>export bt.src: giving up: Permission denied$' "$T/jerr" &&
+	   ! grep -q 'kipc-bridge\[' "$T/jerr" &&
+	   grep -q '^kipc-bridge\[[0-9]*\]: export bt.src: giving up' "$T/jerr_other"; then
+		ok "logs to the journal with a level prefix, to other stderr with name and pid"
+	else
+		not_ok "journal log format"
+		sed 's/^/# journal: /' "$T/jerr"
+		sed 's/^/# other: /' "$T/jerr_other"
 	fi
 	kill -KILL "$NPID"
 	wait "$NPID" 2>/dev/null
@@ -262,7 +282,7 @@ stop_bridges() {
 	done
 }
 
-# 5: one host, loopback
+# 6: one host, loopback
 if [ -n "$nats_why" ]; then
 	skip "$nats_why"
 else
@@ -307,7 +327,7 @@ else
 	wait "$NPID" 2>/dev/null
 fi
 
-# 6: a pipelined batch put back in order
+# 7: a pipelined batch put back in order
 if [ -n "$nats_why" ]; then
 	skip "$nats_why"
 else
@@ -351,7 +371,7 @@ else
 	wait "$NPID" 2>/dev/null
 fi
 
-# 7-9: two or three hosts, three nodes
+# 8-10: two or three hosts, three nodes
 why6=$nats_why
 [ -n "$why6" ] || [ "$(id -u)" -eq 0 ] || why6="needs root for network namespaces"
 if [ -z "$why6" ] && [ ! -d /sys/module/veth ]; then
@@ -364,7 +384,7 @@ if [ -z "$why6" ] && [ ! -d /sys/module/veth ]; then
 	fi
 fi
 if [ -n "$why6" ]; then
-	while [ $n -lt 9 ]; do skip "$why6"; done
+	while [ $n -lt 10 ]; do skip "$why6"; done
 	exit $status
 fi
 
@@ -546,7 +566,7 @@ for i in 1 2 3; do
 	kill -0 "$np" 2>/dev/null || start_node $i
 done
 
-# 8: a broadcast queue on h1 to two importing hosts, h2 (into a
+# 9: a broadcast queue on h1 to two importing hosts, h2 (into a
 # broadcast queue, with a reader bound) and h3 (into a plain queue).
 # Each importer has its own durable consumer and crashes twice; the
 # exporter is not killed, since what a broadcast queue holds for a
@@ -598,7 +618,7 @@ else
 	skip "the hosts or the cluster did not come up (test 7)"
 fi
 
-# 9: a channel from h1 to h2: its writer's end of file crosses, and the
+# 10: a channel from h1 to h2: its writer's end of file crosses, and the
 # next writer opens it again.
 if [ $r -eq 1 ]; then
 	rm -f "$T/stop"

@@ -10,17 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bridge.h"
 
 static bool log_syslog;
+static bool log_journal;
 static bool log_verbose;
+
+/*
+ * Whether stderr is the journal's stream, as systemd says in
+ * $JOURNAL_STREAM ("DEVICE:INODE" of the descriptor it gave us). There
+ * the journal stamps the name and pid itself, and reads the level from a
+ * "<N>" prefix (sd-daemon(3)); our own prefix would be there twice.
+ */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!env || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
 
 void log_open(bool use_syslog, bool verbose)
 {
 	log_syslog = use_syslog;
+	log_journal = !use_syslog && stderr_is_journal();
 	log_verbose = verbose;
 	if (use_syslog)
 		openlog("kipc-bridge", LOG_PID, LOG_DAEMON);
@@ -32,7 +54,10 @@ static void log_v(int level, const char *fmt, va_list ap)
 		vsyslog(level, fmt, ap);
 		return;
 	}
-	fprintf(stderr, "kipc-bridge[%d]: ", (int)getpid());
+	if (log_journal)
+		fprintf(stderr, "<%d>", level);
+	else
+		fprintf(stderr, "kipc-bridge[%d]: ", (int)getpid());
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
