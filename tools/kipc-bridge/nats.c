@@ -228,7 +228,7 @@ void nats_close(struct bridge *b)
 int nats_ensure_stream(struct bridge *b)
 {
 	struct bridge_cfg *c = b->cfg;
-	unsigned int attempt = 0;
+	unsigned int attempt = 0, overlaps = 0;
 	jsStreamInfo *si = NULL;
 	jsStreamConfig sc;
 	const char *subj[1] = { b->subject };
@@ -268,6 +268,17 @@ int nats_ensure_stream(struct bridge *b)
 			}
 			if (jerr == JSStreamNameExistErr)
 				continue;	/* another bridge made it first */
+			/*
+			 * Two bridges creating the same stream at once: the
+			 * loser may hear "subjects overlap" with the very
+			 * stream the winner just made, before it can see
+			 * it by name. Look again a few times before taking
+			 * the overlap to be with some other stream.
+			 */
+			if (jerr == JSStreamSubjectOverlapErr && ++overlaps < 5) {
+				backoff_sleep(&attempt);
+				continue;
+			}
 		}
 		/*
 		 * A configuration the server refuses stays refused; the
