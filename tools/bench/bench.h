@@ -182,19 +182,26 @@ enum bench_remote_row {
 	BENCH_REMOTE_ROWS,
 };
 
-struct bench_remote {
-	const char *name;		/* in the table */
-	int latency;			/* else streaming */
-	int ok;				/* measured */
-	int skipped;			/* n/a, for the reason in why */
-	char why[192];			/* neither: why it failed */
+/* One repeat of a row across hosts, or each field's median of them. */
+struct bench_remote_fig {
 	double msgs_per_s;
 	double p50, p99;		/* nanoseconds */
 	double cpu_ns;			/* per message, every process */
 	double cpu_self_ns;		/* of it: the clients' */
 	double cpu_others_ns;		/* the nats-servers' and bridges' */
-	unsigned long count;		/* messages or samples */
+	double count;			/* messages or samples */
 	double seconds;
+};
+
+struct bench_remote {
+	const char *name;		/* in the table */
+	int latency;			/* else streaming */
+	int ok;				/* measured, at least once */
+	int skipped;			/* n/a, for the reason in why */
+	char why[192];			/* neither: why it failed */
+	int runs;			/* repeats measured */
+	struct bench_remote_fig run[BENCH_MAX_REPEATS];
+	struct bench_remote_fig med;
 };
 
 void bench_remote_init(struct bench_remote *r, const char *why, int skipped);

@@ -38,14 +38,13 @@ static const struct {
 };
 
 /* Every row not measured: skipped (n/a) for @why, or failed. */
+/* Every row not measured: skipped (n/a) for @why, or failed. */
 void bench_remote_init(struct bench_remote *r, const char *why, int skipped)
 {
 	for (int i = 0; i < BENCH_REMOTE_ROWS; i++) {
 		memset(&r[i], 0, sizeof(r[i]));
 		r[i].name = rows[i].name;
 		r[i].latency = rows[i].latency;
-		r[i].msgs_per_s = r[i].p50 = r[i].p99 = r[i].cpu_ns = NAN;
-		r[i].cpu_self_ns = r[i].cpu_others_ns = NAN;
 		r[i].skipped = skipped;
 		snprintf(r[i].why, sizeof(r[i].why), "%s", why);
 	}
@@ -64,11 +63,22 @@ static int row_of(const char *id)
 	return -1;
 }
 
-/* "result ID k=v k=v ...": the keys kipc-bench-nats writes. */
+/*
+ * "result ID k=v k=v ...": the keys kipc-bench-nats writes, one repeat
+ * of the row. The helper interleaves the rows' repeats, as kipc-bench
+ * does its own, so that a slow patch of the host hits one repeat of
+ * each rather than every repeat of one.
+ */
 static void parse_result(struct bench_remote *r, char *kv)
 {
+	struct bench_remote_fig *f;
 	char *tok, *save, *eq;
 
+	if (r->runs == BENCH_MAX_REPEATS)
+		return;
+	f = &r->run[r->runs++];
+	f->msgs_per_s = f->p50 = f->p99 = f->cpu_ns = NAN;
+	f->cpu_self_ns = f->cpu_others_ns = f->count = f->seconds = NAN;
 	for (tok = strtok_r(kv, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
 		double v;
@@ -79,24 +89,57 @@ static void parse_result(struct bench_remote *r, char *kv)
 		*eq = '\0';
 		v = strtod(eq + 1, NULL);
 		if (!strcmp(tok, "msg_s"))
-			r->msgs_per_s = v;
+			f->msgs_per_s = v;
 		else if (!strcmp(tok, "msgs") || !strcmp(tok, "samples"))
-			r->count = (unsigned long)v;
+			f->count = v;
 		else if (!strcmp(tok, "seconds"))
-			r->seconds = v;
+			f->seconds = v;
 		else if (!strcmp(tok, "p50_ns"))
-			r->p50 = v;
+			f->p50 = v;
 		else if (!strcmp(tok, "p99_ns"))
-			r->p99 = v;
+			f->p99 = v;
 		else if (!strcmp(tok, "cpu_ns"))
-			r->cpu_ns = v;
+			f->cpu_ns = v;
 		else if (!strcmp(tok, "cpu_self_ns"))
-			r->cpu_self_ns = v;
+			f->cpu_self_ns = v;
 		else if (!strcmp(tok, "cpu_others_ns"))
-			r->cpu_others_ns = v;
+			f->cpu_others_ns = v;
 	}
 	r->ok = 1;
+	r->skipped = 0;
 	r->why[0] = '\0';
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each field's median over the repeats, separately, as for the rest. */
+static void medians(struct bench_remote *r)
+{
+	double v[BENCH_MAX_REPEATS];
+
+#define MED(field) ({							\
+	for (int k = 0; k < r->runs; k++)				\
+		v[k] = r->run[k].field;					\
+	qsort(v, r->runs, sizeof(v[0]), cmp_double);			\
+	r->runs & 1 ? v[r->runs / 2] :					\
+		      (v[r->runs / 2 - 1] + v[r->runs / 2]) / 2; })
+
+	if (!r->runs)
+		return;
+	r->med.msgs_per_s = MED(msgs_per_s);
+	r->med.p50 = MED(p50);
+	r->med.p99 = MED(p99);
+	r->med.cpu_ns = MED(cpu_ns);
+	r->med.cpu_self_ns = MED(cpu_self_ns);
+	r->med.cpu_others_ns = MED(cpu_others_ns);
+	r->med.count = MED(count);
+	r->med.seconds = MED(seconds);
+#undef MED
 }
 
 static void parse_line(struct bench_remote *res, char *line)
@@ -120,8 +163,9 @@ static void parse_line(struct bench_remote *res, char *line)
 		return;
 	if (line[0] == 'r') {
 		parse_result(&res[row], rest);
-		printf("[across hosts] %-20s measured\n", id);
-	} else {
+		printf("[across hosts] %-20s measured, repeat %d\n", id,
+		       res[row].runs);
+	} else if (!res[row].ok) {
 		res[row].skipped = 1;
 		snprintf(res[row].why, sizeof(res[row].why), "%s", rest);
 		printf("[across hosts] %-20s skipped: %s\n", id, rest);
@@ -190,6 +234,8 @@ int bench_remote_run(const char *cmd, int quick, struct bench_remote *res)
 	else
 		snprintf(why, sizeof(why), "the helper died of signal %d",
 			 WTERMSIG(st));
+	for (i = 0; i < BENCH_REMOTE_ROWS; i++)
+		medians(&res[i]);
 	for (i = 0; i < BENCH_REMOTE_ROWS; i++)
 		if (!res[i].ok && !res[i].skipped)
 			snprintf(res[i].why, sizeof(res[i].why),

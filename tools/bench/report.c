@@ -174,8 +174,8 @@ static double bridge_ratio(void)
 	if (!remote || !remote[BENCH_BRIDGE_STREAM].ok ||
 	    !remote[BENCH_NATS_ASYNC].ok)
 		return NAN;
-	return remote[BENCH_BRIDGE_STREAM].msgs_per_s /
-	       remote[BENCH_NATS_ASYNC].msgs_per_s;
+	return remote[BENCH_BRIDGE_STREAM].med.msgs_per_s /
+	       remote[BENCH_NATS_ASYNC].med.msgs_per_s;
 }
 
 static double ratio_of(struct bench_result *res, int n, int latency,
@@ -349,17 +349,19 @@ static void table_group(FILE *f, struct bench_result *res, int n, int latency,
 static void table_remote(FILE *f)
 {
 	double base = remote[BENCH_NATS_ASYNC].ok ?
-		      remote[BENCH_NATS_ASYNC].msgs_per_s : NAN;
+		      remote[BENCH_NATS_ASYNC].med.msgs_per_s : NAN;
 
 	fprintf(f, "Across hosts, 64 B: NATS JetStream, 3 nodes on 3 network namespaces, replicas 3\n"
 		"x async: msg/s / NATS asynchronous publish msg/s (above 1 is faster).\n"
 		"nats-sync-publish: a publish until its ack. kipc-bridge latency: one way,\n"
 		"sent into the queue on one host until received from it on the other.\n"
-		"cpu: every process the row took (clients, nats-servers, bridges), per message.\n");
+		"cpu: every process the row took (clients, nats-servers, bridges), per message.\n"
+		"Medians of the repeats, which alternate between the rows.\n");
 	fprintf(f, "  %-20s %-7s %10s %10s %10s %8s %11s\n", "mechanism", "measure",
 		"msg/s", "p50 us", "p99 us", "x async", "cpu us/msg");
 	for (int i = 0; i < BENCH_REMOTE_ROWS; i++) {
 		const struct bench_remote *r = &remote[i];
+		const struct bench_remote_fig *m = &r->med;
 
 		fprintf(f, "  %-20s %-7s", r->name, r->latency ? "latency" : "stream");
 		if (!r->ok) {
@@ -368,17 +370,18 @@ static void table_remote(FILE *f)
 			continue;
 		}
 		if (r->latency)
-			fprintf(f, " %10s %10.1f %10.1f %8s", "-", r->p50 / 1e3,
-				r->p99 / 1e3, "-");
+			fprintf(f, " %10s %10.1f %10.1f %8s", "-", m->p50 / 1e3,
+				m->p99 / 1e3, "-");
 		else if (isnan(base))
-			fprintf(f, " %10.0f %10s %10s %8s", r->msgs_per_s, "-",
+			fprintf(f, " %10.0f %10s %10s %8s", m->msgs_per_s, "-",
 				"-", "-");
 		else
-			fprintf(f, " %10.0f %10s %10s %8.2f", r->msgs_per_s, "-",
-				"-", r->msgs_per_s / base);
-		fprintf(f, " %11.1f", r->cpu_ns / 1e3);
-		fprintf(f, "  (%lu %s)\n", r->count,
-			r->latency ? "samples" : "msgs");
+			fprintf(f, " %10.0f %10s %10s %8.2f", m->msgs_per_s, "-",
+				"-", m->msgs_per_s / base);
+		fprintf(f, " %11.1f", m->cpu_ns / 1e3);
+		fprintf(f, "  (%.0f %s, %d repeat%s)\n", m->count,
+			r->latency ? "samples" : "msgs", r->runs,
+			r->runs == 1 ? "" : "s");
 	}
 	fputc('\n', f);
 }
@@ -501,6 +504,25 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_remote_fig(FILE *f, const struct bench_remote *r,
+			    const struct bench_remote_fig *m)
+{
+	fputc('{', f);
+	if (r->latency) {
+		json_num(f, "p50_ns", m->p50, 0);
+		json_num(f, "p99_ns", m->p99, 0);
+		json_num(f, "samples", m->count, 0);
+	} else {
+		json_num(f, "msgs_per_s", m->msgs_per_s, 0);
+		json_num(f, "msgs", m->count, 0);
+	}
+	json_num(f, "seconds", m->seconds, 0);
+	json_num(f, "cpu_ns_per_msg", m->cpu_ns, 0);
+	json_num(f, "cpu_ns_per_msg_clients", m->cpu_self_ns, 0);
+	json_num(f, "cpu_ns_per_msg_servers_and_bridges", m->cpu_others_ns, 1);
+	fputc('}', f);
+}
+
 static void json_remote(FILE *f)
 {
 	fprintf(f, "\n  ],\n  \"across_hosts\": [");
@@ -518,20 +540,14 @@ static void json_remote(FILE *f)
 			fputc('}', f);
 			continue;
 		}
-		if (r->latency) {
-			json_num(f, "p50_ns", r->p50, 0);
-			json_num(f, "p99_ns", r->p99, 0);
-			json_num(f, "samples", r->count, 0);
-		} else {
-			json_num(f, "msgs_per_s", r->msgs_per_s, 0);
-			json_num(f, "msgs", r->count, 0);
+		fprintf(f, "\"runs\": %d,\n     \"median\": ", r->runs);
+		json_remote_fig(f, r, &r->med);
+		fprintf(f, ",\n     \"repeats\": [");
+		for (int k = 0; k < r->runs; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_remote_fig(f, r, &r->run[k]);
 		}
-		json_num(f, "seconds", r->seconds, 0);
-		json_num(f, "cpu_ns_per_msg", r->cpu_ns, 0);
-		json_num(f, "cpu_ns_per_msg_clients", r->cpu_self_ns, 0);
-		json_num(f, "cpu_ns_per_msg_servers_and_bridges",
-			 r->cpu_others_ns, 1);
-		fputc('}', f);
+		fprintf(f, "]}");
 	}
 }
 
