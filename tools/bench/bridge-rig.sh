@@ -158,6 +158,7 @@ for i in 1 2 3; do start_node $i; done
 sleep 2
 for i in 1 2 3; do
 	eval "np=\$N$i"
+	# shellcheck disable=SC2154 # eval sets np
 	kill -0 "$np" 2>/dev/null && continue
 	say "node n$i did not start:"
 	tail -n 5 "$T/n$i.log" >&2
