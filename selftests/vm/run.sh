@@ -15,7 +15,9 @@
 #   run.sh check-debug KDIR  the same on that debug kernel alone
 #   run.sh run KERNEL        the demo (selftests/vm/demo.sh)
 #   run.sh cmd KERNEL        $CMD in the guest, or a shell when CMD is empty
-#   run.sh bench KERNEL      the benchmark (build/bench/kipc-bench)
+#   run.sh bench KERNEL      the benchmark (build/bench/kipc-bench), with
+#                            $BENCH_ARGS as its options (--filter bridge:
+#                            the rows across hosts alone)
 #
 # Whatever the guest leaves in /out comes back to $VM_OUT (default
 # build/vm/out) through a second serial port.
@@ -123,6 +125,31 @@ copy_with_libs() {
 	done
 }
 
+# What runs NATS in the guest, for the bridge test and for the
+# benchmark's rows across hosts: kipc-bridge where libnats let it be
+# built, nats-server (it needs libc alone), veth where the kernel has it
+# as a module, and in bench mode kipc-bench-nats and its rig script.
+# Whatever is missing, the test and the rows skip, saying what. Adds to
+# extra_bins, in $root of build_initramfs.
+nats_programs() {
+	if [ -x "$B"/tools/kipc-bridge ]; then
+		cp "$B"/tools/kipc-bridge "$root"/usr/bin/
+		extra_bins="$extra_bins $B/tools/kipc-bridge"
+	fi
+	if nats=$("$TOP"/scripts/nats-server.sh --path 2>/dev/null); then
+		cp "$nats" "$root"/usr/bin/nats-server
+		extra_bins="$extra_bins $nats"
+	fi
+	[ -z "${vethko:-}" ] || [ ! -f "$vethko" ] || cp "$vethko" "$root"/kipc/veth.ko
+	[ "$mode" = bench ] || return 0
+	mkdir -p "$root"/kipc/bench
+	cp "$TOP"/tools/bench/bridge-rig.sh "$root"/kipc/bench/
+	if [ -x "$B"/bench/kipc-bench-nats ]; then
+		cp "$B"/bench/kipc-bench-nats "$root"/usr/bin/
+		extra_bins="$extra_bins $B/bench/kipc-bench-nats"
+	fi
+}
+
 # Uses rel, ko, kdebug and long from select_kernel.
 build_initramfs() {
 	mode=$1 out=$2
@@ -159,18 +186,7 @@ build_initramfs() {
 		cp "$B"/bench/kipc-bench "$root"/usr/bin/
 		extra_bins="$B/bench/kipc-bench"
 	fi
-	# The bridge test's programs: kipc-bridge where libnats let it be
-	# built, nats-server (it needs libc alone), and veth where the kernel
-	# has it as a module. The test skips, saying which is missing.
-	if [ -x "$B"/tools/kipc-bridge ]; then
-		cp "$B"/tools/kipc-bridge "$root"/usr/bin/
-		extra_bins="$extra_bins $B/tools/kipc-bridge"
-	fi
-	if nats=$("$TOP"/scripts/nats-server.sh --path 2>/dev/null); then
-		cp "$nats" "$root"/usr/bin/nats-server
-		extra_bins="$extra_bins $nats"
-	fi
-	[ -z "${vethko:-}" ] || [ ! -f "$vethko" ] || cp "$vethko" "$root"/kipc/veth.ko
+	nats_programs
 	copy_with_libs "$root" "$B"/tools/kipc "$B"/examples/* $tests $extra_bins
 	mkdir -p "$root"/lib64
 	cp -L /lib64/ld-linux-x86-64.so.2 "$root"/lib64/
@@ -197,6 +213,8 @@ build_initramfs() {
 		echo "KIPC_DEBUG='$kdebug'"
 		echo "KIPC_LONG='$long'"
 		printf "KIPC_CMD='%s'\n" "$(printf '%s' "${CMD:-}" |
+			sed "s/'/'\\\\''/g")"
+		printf "KIPC_BENCH_ARGS='%s'\n" "$(printf '%s' "${BENCH_ARGS:-}" |
 			sed "s/'/'\\\\''/g")"
 	} >"$root"/etc/kipc-vm.conf
 

@@ -169,11 +169,54 @@ struct bench_run_info {
 	const char *started;		/* ISO 8601, UTC */
 };
 
-/* Output (report.c): table.txt, bench.json and the .dat files in @dir. */
+/*
+ * The rows across hosts (remote.c), which a helper measures: NATS
+ * JetStream's own publish rates, and kipc-bridge over the same cluster.
+ * Their configuration ids are "bridge/64B/<id>".
+ */
+enum bench_remote_row {
+	BENCH_NATS_ASYNC,		/* the base the bridge's ratio is to */
+	BENCH_NATS_SYNC,
+	BENCH_BRIDGE_STREAM,
+	BENCH_BRIDGE_LATENCY,
+	BENCH_REMOTE_ROWS,
+};
+
+/* One repeat of a row across hosts, or each field's median of them. */
+struct bench_remote_fig {
+	double msgs_per_s;
+	double p50, p99;		/* nanoseconds */
+	double cpu_ns;			/* per message, every process */
+	double cpu_self_ns;		/* of it: the clients' */
+	double cpu_others_ns;		/* the nats-servers' and bridges' */
+	double count;			/* messages or samples */
+	double seconds;
+};
+
+struct bench_remote {
+	const char *name;		/* in the table */
+	int latency;			/* else streaming */
+	int ok;				/* measured, at least once */
+	int skipped;			/* n/a, for the reason in why */
+	char why[192];			/* neither: why it failed */
+	int runs;			/* repeats measured */
+	struct bench_remote_fig run[BENCH_MAX_REPEATS];
+	struct bench_remote_fig med;
+};
+
+void bench_remote_init(struct bench_remote *r, const char *why, int skipped);
+const char *bench_remote_id(int row);
+int bench_remote_run(const char *cmd, int quick, struct bench_remote *r);
+
+/*
+ * Output (report.c): table.txt, bench.json and the .dat files in @dir.
+ * @remote is NULL when the filter selected no row across hosts.
+ */
 void bench_medians(struct bench_result *res, int n);
 int bench_report(const char *dir, const struct bench_run_info *info,
 		 struct bench_result *res, int n,
-		 const struct bench_mech *const *mechs, int nmechs);
+		 const struct bench_mech *const *mechs, int nmechs,
+		 const struct bench_remote *remote);
 const char *bench_size_name(size_t size);
 
 /* Helpers (util.c). */

@@ -3,7 +3,7 @@
  * kipc-bench: kipc side by side with the kernel's own IPC.
  *
  *   kipc-bench --out DIR [--quick] [--filter LIST] [--repeats N]
- *              [--budget SECONDS]
+ *              [--budget SECONDS] [--remote PROGRAM]
  *
  * Runs every configuration (measure x size x placement x mechanism) once
  * per round, round after round, so that the repeats of one configuration
@@ -12,6 +12,9 @@
  * to DIR and prints the table. Run it as root: it raises the IPC sysctls
  * and RLIMIT_MSGQUEUE so that every mechanism can hold 64 messages of
  * 64 KiB.
+ *
+ * The rows across hosts (NATS JetStream and kipc-bridge) come last, from
+ * the --remote program (remote.c), once: their rig is one cluster.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,8 +73,12 @@ static void usage(FILE *f)
 		"  --repeats N    rounds (default 3, quick 1; at most %d)\n"
 		"  --budget S     seconds for all the runs (default %d, quick 120): when\n"
 		"                 behind, the next runs' time caps shrink to fit\n"
+		"  --remote PROG  the rows across hosts: PROG [--quick] prints them\n"
+		"                 (tools/bench/bridge-rig.sh, in the guest)\n"
 		"Configuration ids: MEASURE/SIZE/PLACEMENT/MECHANISM, with MEASURE\n"
-		"latency or stream, SIZE 64B, 4KiB or 64KiB, PLACEMENT diff or same.\n"
+		"latency or stream, SIZE 64B, 4KiB or 64KiB, PLACEMENT diff or same;\n"
+		"and across hosts, all run together: bridge/64B/nats-async,\n"
+		"bridge/64B/nats-sync, bridge/64B/bridge-stream, bridge/64B/bridge-latency.\n"
 		"Mechanisms:\n", BENCH_MAX_REPEATS, DEFAULT_BUDGET);
 	for (int i = 0; i < NMECHS; i++)
 		fprintf(f, "  %-16s %s\n", mechs[i]->name, mechs[i]->desc);
@@ -240,6 +247,38 @@ static int plan(struct bench_result *res, const char *filter, int cpus,
 	return n;
 }
 
+/*
+ * Whether the filter selects any row across hosts; then all of them run,
+ * since they share one rig, and NATS's own rows are the bridge's base.
+ */
+static int remote_selected(const char *filter)
+{
+	char id[64];
+
+	for (int i = 0; i < BENCH_REMOTE_ROWS; i++) {
+		snprintf(id, sizeof(id), "bridge/64B/%s", bench_remote_id(i));
+		if (matches(id, filter))
+			return 1;
+	}
+	return 0;
+}
+
+static int run_remote(const char *cmd, int quick, struct bench_remote *r)
+{
+	int ret;
+
+	if (!cmd) {
+		bench_remote_init(r, "not run: no --remote program", 1);
+		return 0;
+	}
+	printf("[across hosts] %s%s\n", cmd, quick ? " --quick" : "");
+	fflush(stdout);
+	ret = bench_remote_run(cmd, quick, r);
+	if (ret)
+		bench_remote_init(r, strerror(-ret), 0);
+	return ret;
+}
+
 /* What a run's time cap is: the latency cap or the streaming time. */
 static double run_cap(const struct bench_result *r)
 {
@@ -334,20 +373,22 @@ int main(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "budget", required_argument, NULL, 'b' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct bench_result res[MAX_RESULTS];
+	struct bench_remote remote[BENCH_REMOTE_ROWS];
 	struct bench_run_info info = { 0 };
-	const char *out = NULL, *filter = NULL;
-	int quick = 0, repeats = 0, n, i, round, failed = 0, c, ret;
+	const char *out = NULL, *filter = NULL, *remote_cmd = NULL;
+	int quick = 0, repeats = 0, n, i, round, failed = 0, c, ret, across;
 	double budget = 0;
 	char started[32];
 	struct utsname uts;
 	double t_start;
 	time_t now;
 
-	while ((c = getopt_long(argc, argv, "o:qf:r:b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qf:r:b:R:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -372,6 +413,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "kipc-bench: --budget SECONDS\n");
 				return 2;
 			}
+			break;
+		case 'R':
+			remote_cmd = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -414,13 +458,15 @@ int main(int argc, char **argv)
 		printf("kipc-bench: one CPU online; different-CPU cases skipped\n");
 
 	n = plan(res, filter, info.cpus, quick);
-	if (!n) {
+	across = remote_selected(filter);
+	if (!n && !across) {
 		fprintf(stderr, "kipc-bench: the filter selects nothing\n");
 		return 2;
 	}
-	printf("kipc-bench: kernel %s, %d CPUs, %d configurations x %d round%s%s\n",
+	printf("kipc-bench: kernel %s, %d CPUs, %d configurations x %d round%s%s%s\n",
 	       info.kernel, info.cpus, n, repeats, repeats == 1 ? "" : "s",
-	       quick ? " (quick)" : "");
+	       quick ? " (quick)" : "",
+	       across ? ", then the rows across hosts once" : "");
 	fflush(stdout);
 
 	info.memcpy_mb_per_s = bench_memcpy_mb_per_s(quick ? 0.05 : 0.2);
@@ -439,11 +485,14 @@ int main(int argc, char **argv)
 			run_one(&res[i], (round - 1) * n + i + 1, n * repeats,
 				round, repeats, t_start, scale);
 		}
+	if (across)
+		run_remote(remote_cmd, quick, remote);
 	info.seconds = bench_now() - t_start;
 	info.budget = budget;
 
 	bench_medians(res, n);
-	ret = bench_report(out, &info, res, n, mechs, NMECHS);
+	ret = bench_report(out, &info, res, n, mechs, NMECHS,
+			   across ? remote : NULL);
 	if (ret) {
 		fprintf(stderr, "kipc-bench: writing %s: %s\n", out,
 			strerror(-ret));
@@ -456,6 +505,12 @@ int main(int argc, char **argv)
 		if (!res[i].ok) {
 			fprintf(stderr, "kipc-bench: %s failed: %s\n",
 				res[i].id, strerror(-res[i].err));
+			failed = 1;
+		}
+	for (i = 0; across && i < BENCH_REMOTE_ROWS; i++)
+		if (!remote[i].ok && !remote[i].skipped) {
+			fprintf(stderr, "kipc-bench: bridge/64B/%s failed: %s\n",
+				bench_remote_id(i), remote[i].why);
 			failed = 1;
 		}
 	return failed;

@@ -2,7 +2,8 @@
 /*
  * kipc-bench: medians, ratios to POSIX mq, the design.rst targets, and the
  * three outputs: table.txt for people, bench.json with every repeat, and
- * .dat files for plot.gp.
+ * .dat files for plot.gp. The rows across hosts go to the first two; on
+ * the plot's scale of ratios to POSIX mq they have no place.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -162,7 +163,20 @@ static int any_stalled(struct bench_result *res, int n, const char *a,
 	return stalled(res, n, a) || stalled(res, n, b);
 }
 
-#define NTARGETS 7
+#define NTARGETS 8
+
+/* The rows across hosts of this report, or NULL: see bench_report(). */
+static const struct bench_remote *remote;
+
+/* kipc-bridge's streaming rate over NATS's own asynchronous publish. */
+static double bridge_ratio(void)
+{
+	if (!remote || !remote[BENCH_BRIDGE_STREAM].ok ||
+	    !remote[BENCH_NATS_ASYNC].ok)
+		return NAN;
+	return remote[BENCH_BRIDGE_STREAM].med.msgs_per_s /
+	       remote[BENCH_NATS_ASYNC].med.msgs_per_s;
+}
 
 static double ratio_of(struct bench_result *res, int n, int latency,
 		       size_t size, const char *a, const char *b)
@@ -214,6 +228,9 @@ static void targets(struct bench_result *res, int n, struct target *t)
 		      "kipc-region 64 KiB p50 <= 1.5x kipc-queue 64 B p50",
 		      r64k && kq64 ? r64k->lat_med.p50 / kq64->lat_med.p50 : NAN,
 		      1.5, 1, any_stalled(res, n, "kipc-queue", "kipc-region"));
+	t[7] = target("64 B across hosts",
+		      "kipc-bridge msg/s >= 0.5x NATS async publish",
+		      bridge_ratio(), 0.5, 0, 0);
 }
 
 static const char *met(const struct target *t)
@@ -325,6 +342,50 @@ static void table_group(FILE *f, struct bench_result *res, int n, int latency,
 	fputc('\n', f);
 }
 
+/*
+ * The rows across hosts: rates and latencies of their own, each with the
+ * CPU time of every process it took, per message.
+ */
+static void table_remote(FILE *f)
+{
+	double base = remote[BENCH_NATS_ASYNC].ok ?
+		      remote[BENCH_NATS_ASYNC].med.msgs_per_s : NAN;
+
+	fprintf(f, "Across hosts, 64 B: NATS JetStream, 3 nodes on 3 network namespaces, replicas 3\n"
+		"x async: msg/s / NATS asynchronous publish msg/s (above 1 is faster).\n"
+		"nats-sync-publish: a publish until its ack. kipc-bridge latency: one way,\n"
+		"sent into the queue on one host until received from it on the other.\n"
+		"cpu: every process the row took (clients, nats-servers, bridges), per message.\n"
+		"Medians of the repeats, which alternate between the rows.\n");
+	fprintf(f, "  %-20s %-7s %10s %10s %10s %8s %11s\n", "mechanism", "measure",
+		"msg/s", "p50 us", "p99 us", "x async", "cpu us/msg");
+	for (int i = 0; i < BENCH_REMOTE_ROWS; i++) {
+		const struct bench_remote *r = &remote[i];
+		const struct bench_remote_fig *m = &r->med;
+
+		fprintf(f, "  %-20s %-7s", r->name, r->latency ? "latency" : "stream");
+		if (!r->ok) {
+			fprintf(f, " %s (%s)\n", r->skipped ? "n/a" : "failed",
+				r->why);
+			continue;
+		}
+		if (r->latency)
+			fprintf(f, " %10s %10.1f %10.1f %8s", "-", m->p50 / 1e3,
+				m->p99 / 1e3, "-");
+		else if (isnan(base))
+			fprintf(f, " %10.0f %10s %10s %8s", m->msgs_per_s, "-",
+				"-", "-");
+		else
+			fprintf(f, " %10.0f %10s %10s %8.2f", m->msgs_per_s, "-",
+				"-", m->msgs_per_s / base);
+		fprintf(f, " %11.1f", m->cpu_ns / 1e3);
+		fprintf(f, "  (%.0f %s, %d repeat%s)\n", m->count,
+			r->latency ? "samples" : "msgs", r->runs,
+			r->runs == 1 ? "" : "s");
+	}
+	fputc('\n', f);
+}
+
 static int write_table(const char *dir, const struct bench_run_info *info,
 		       struct bench_result *res, int n)
 {
@@ -364,6 +425,8 @@ static int write_table(const char *dir, const struct bench_run_info *info,
 				if (group_present(res, n, lat, sizes[s], same))
 					table_group(f, res, n, lat, sizes[s],
 						    same);
+	if (remote)
+		table_remote(f);
 
 	targets(res, n, t);
 	fprintf(f, "Targets (design.rst, different CPUs, this run)\n");
@@ -426,6 +489,66 @@ static void json_stream(FILE *f, const struct bench_stream *s)
 	json_num(f, "cpu_ns_per_msg_sender", s->cpu_ns, 0);
 	json_num(f, "cpu_ns_per_msg_receiver", s->peer_cpu_ns, 1);
 	fputc('}', f);
+}
+
+/* A reason, quoted: our own words, but a helper's may hold anything. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_remote_fig(FILE *f, const struct bench_remote *r,
+			    const struct bench_remote_fig *m)
+{
+	fputc('{', f);
+	if (r->latency) {
+		json_num(f, "p50_ns", m->p50, 0);
+		json_num(f, "p99_ns", m->p99, 0);
+		json_num(f, "samples", m->count, 0);
+	} else {
+		json_num(f, "msgs_per_s", m->msgs_per_s, 0);
+		json_num(f, "msgs", m->count, 0);
+	}
+	json_num(f, "seconds", m->seconds, 0);
+	json_num(f, "cpu_ns_per_msg", m->cpu_ns, 0);
+	json_num(f, "cpu_ns_per_msg_clients", m->cpu_self_ns, 0);
+	json_num(f, "cpu_ns_per_msg_servers_and_bridges", m->cpu_others_ns, 1);
+	fputc('}', f);
+}
+
+static void json_remote(FILE *f)
+{
+	fprintf(f, "\n  ],\n  \"across_hosts\": [");
+	for (int i = 0; remote && i < BENCH_REMOTE_ROWS; i++) {
+		const struct bench_remote *r = &remote[i];
+
+		fprintf(f, "%s\n    {\"id\": \"bridge/64B/%s\", \"mechanism\": \"%s\", "
+			"\"measure\": \"%s\", \"size\": 64, \"status\": \"%s\", ",
+			i ? "," : "", bench_remote_id(i), r->name,
+			r->latency ? "latency" : "stream",
+			r->ok ? "ok" : r->skipped ? "n/a" : "failed");
+		if (!r->ok) {
+			fprintf(f, "\"reason\": ");
+			json_str(f, r->why);
+			fputc('}', f);
+			continue;
+		}
+		fprintf(f, "\"runs\": %d,\n     \"median\": ", r->runs);
+		json_remote_fig(f, r, &r->med);
+		fprintf(f, ",\n     \"repeats\": [");
+		for (int k = 0; k < r->runs; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_remote_fig(f, r, &r->run[k]);
+		}
+		fprintf(f, "]}");
+	}
 }
 
 static int write_json(const char *dir, const struct bench_run_info *info,
@@ -499,6 +622,7 @@ static int write_json(const char *dir, const struct bench_run_info *info,
 		}
 		fprintf(f, "]}");
 	}
+	json_remote(f);
 	fprintf(f, "\n  ],\n  \"targets\": [");
 	targets(res, n, t);
 	for (i = 0; i < NTARGETS; i++) {
@@ -571,10 +695,12 @@ static int write_dat(const char *dir, struct bench_result *res, int n,
 
 int bench_report(const char *dir, const struct bench_run_info *info,
 		 struct bench_result *res, int n,
-		 const struct bench_mech *const *mechs, int nmechs)
+		 const struct bench_mech *const *mechs, int nmechs,
+		 const struct bench_remote *across)
 {
 	int ret, lat, same, ratio;
 
+	remote = across;
 	ret = write_table(dir, info, res, n);
 	if (!ret)
 		ret = write_json(dir, info, res, n, mechs, nmechs);

@@ -74,12 +74,81 @@ struct importer {
 	struct held held[HELD_MAX];
 };
 
-static bool ring_has(const struct in_journal *ij, uint64_t h)
+/*
+ * The ring's hashes, indexed in this process's memory. Looking a Msg-Id
+ * up by scanning the ring's 16384 slots, twice per message, cost the
+ * importer a good part of its CPU under emulation; this is a table
+ * twice the ring's size, open addressing with linear probing, so it is
+ * never more than half full. The ring in the journal stays the record:
+ * the index is built from it when the bridge starts, and follows it
+ * after (every hash in the ring is there once, see commit()).
+ */
+#define INDEX_BITS	15
+#define INDEX_SLOTS	(1u << INDEX_BITS)
+#define INDEX_MASK	(INDEX_SLOTS - 1)
+
+_Static_assert(INDEX_SLOTS >= 2 * IN_RING, "the index must stay half empty");
+
+static uint64_t ring_index[INDEX_SLOTS];	/* 0: empty, as in the ring */
+
+static unsigned int index_home(uint64_t h)
 {
-	for (unsigned int i = 0; i < IN_RING; i++)
-		if (ij->ring[i] == h)
+	return (unsigned int)((h * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - INDEX_BITS));
+}
+
+static bool ring_has(uint64_t h)
+{
+	for (unsigned int i = index_home(h); ring_index[i];
+	     i = (i + 1) & INDEX_MASK)
+		if (ring_index[i] == h)
 			return true;
 	return false;
+}
+
+static void index_add(uint64_t h)
+{
+	unsigned int i = index_home(h);
+
+	while (ring_index[i] && ring_index[i] != h)
+		i = (i + 1) & INDEX_MASK;
+	ring_index[i] = h;
+}
+
+/*
+ * Backward-shift deletion: each entry after the hole that may move into
+ * it (its home is not cyclically in (hole, entry]) does, so that no
+ * probe sequence ever meets an empty slot before its entry.
+ */
+static void index_del(uint64_t h)
+{
+	unsigned int i = index_home(h), j, k;
+
+	while (ring_index[i] != h) {
+		if (!ring_index[i])
+			return;
+		i = (i + 1) & INDEX_MASK;
+	}
+	for (j = i;;) {
+		ring_index[i] = 0;
+		for (;;) {
+			j = (j + 1) & INDEX_MASK;
+			if (!ring_index[j])
+				return;
+			k = index_home(ring_index[j]);
+			if (i <= j ? (k <= i || k > j) : (k <= i && k > j))
+				break;
+		}
+		ring_index[i] = ring_index[j];
+		i = j;
+	}
+}
+
+static void index_build(const struct in_journal *ij)
+{
+	memset(ring_index, 0, sizeof(ring_index));
+	for (unsigned int i = 0; i < IN_RING; i++)
+		if (ij->ring[i])
+			index_add(ij->ring[i]);
 }
 
 /*
@@ -110,8 +179,13 @@ static void commit(struct importer *im, uint64_t h, uint64_t sseq,
 {
 	struct in_journal *ij = im->ij;
 
-	if (!ring_has(ij, h)) {
-		ij->ring[ij->ring_head % IN_RING] = h;
+	if (!ring_has(h)) {
+		uint64_t *slot = &ij->ring[ij->ring_head % IN_RING];
+
+		if (*slot)
+			index_del(*slot);
+		*slot = h;
+		index_add(h);
 		ij->ring_head++;
 		ij->delivered++;
 	}
@@ -432,9 +506,12 @@ static int deliver_now(struct importer *im, natsMsg *m, uint64_t sseq,
 	}
 	crash_point("import-sent");
 	commit(im, h, sseq, origin, xseq);
-	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id)
-		id = "-";
-	log_delivery(m, id, sseq);
+	/* Eight header lookups and a line built: only for --verbose. */
+	if (im->b->cfg->verbose) {
+		if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id)
+			id = "-";
+		log_delivery(m, id, sseq);
+	}
 	crash_point("import-delivered");
 	return 0;
 }
@@ -587,7 +664,7 @@ static int deliver(struct importer *im, natsMsg **mp, uint64_t sseq)
 		id = idbuf;
 	}
 	h = id_hash(id);
-	if (ring_has(ij, h)) {
+	if (ring_has(h)) {
 		/* Stored twice: a republish after the dedup window. */
 		log_debug("%s: delivered before, skipped", id);
 		ij->duplicates++;
@@ -669,6 +746,7 @@ int bridge_import(struct bridge *b)
 	if (ret)
 		goto out;
 	im.ij = im.j.base;
+	index_build(im.ij);
 	recover(&im);
 	im.ij->incarnation = im.incarnation;
 	im.high = im.ij->next_seq;
