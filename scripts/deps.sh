@@ -133,14 +133,19 @@ fit_versions() {
 		# shellcheck disable=SC2086
 		sim=$(apt-get -s $APT_OPTS install $args 2>&1) ||
 			{ echo "$sim" >&2; die "apt cannot install:$args"; }
+		olds=$(echo "$sim" | sed -n 's/^Inst [^ ]* \[\([^]]*\)\].*/\1/p' | sort -u)
+		[ -n "$olds" ] || break
+		news=$(echo "$sim" | sed -n 's/^Inst \([^ ]*\) (.*/\1/p')
+		# Every version the archive has of every new package, as
+		# "package version", from one apt-cache call: one call per
+		# package and upgrade took minutes on a fresh machine.
+		# shellcheck disable=SC2086 # a list of package names
+		avail=$(apt-cache madison $news |
+			awk -F'|' '{ gsub(/ /, "", $1); gsub(/ /, "", $2); print $1, $2 }')
 		pinned=0
-		for up in $(echo "$sim" | sed -n 's/^Inst \([^ ]*\) \[\([^]]*\)\].*/\1=\2/p'); do
-			old=${up#*=}
-			for y in $(echo "$sim" | sed -n 's/^Inst \([^ ]*\) (.*/\1/p'); do
+		for old in $olds; do
+			for y in $(echo "$avail" | awk -v v="$old" '$2 == v { print $1 }' | sort -u); do
 				case " $args " in *" $y="*) continue ;; esac
-				apt-cache madison "$y" |
-					awk -F'|' '{ gsub(/ /, "", $2); print $2 }' |
-					grep -qxF "$old" || continue
 				args=$(echo " $args " | sed "s| $y | |g")
 				args="$args $y=$old"
 				pinned=1
