@@ -95,7 +95,7 @@ struct kipc_ring {
 	wait_queue_head_t prod_wq;	/* waits on consumer-area words */
 	struct fasync_struct *fasync_cons;
 	struct fasync_struct *fasync_prod;
-	struct mutex lock;
+	struct mutex lock;		/* the fields below; repairs */
 	bool has_consumer;		/* under lock */
 	u32 nr_producers;		/* under lock */
 	u32 next_index;			/* under lock: where a bind looks first */

@@ -666,7 +666,7 @@ struct kipc_purge {
 /* Most slots of a ring; nr_slots is a power of two, at least 2. */
 #define KIPC_RING_MAX_SLOTS		65536
 /* Largest slot_size; slot_size is a multiple of 8, at least 8. */
-#define KIPC_RING_MAX_SLOT_SIZE		(1 << 20)
+#define KIPC_RING_MAX_SLOT_SIZE		(1024 * 1024)
 /* Most producers of a ring at a time; max_producers 0 means 8. */
 #define KIPC_RING_MAX_PRODUCERS		64
 
