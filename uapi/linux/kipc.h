@@ -800,7 +800,8 @@ enum kipc_ring_bind_flags {
  * geometry out of range when creating or different from the existing
  * ring's; EBUSY also when the role is taken (a consumer is bound, or
  * max_producers producers are); EFBIG for a ring larger than
- * max_ring_size; ENOSPC beyond max_rings.
+ * max_ring_size; ENOSPC beyond max_rings; EDQUOT when the creator's
+ * regions and rings would exceed max_user_region_bytes.
  */
 struct kipc_ring_bind {
 	__u32 size;
