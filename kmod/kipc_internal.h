@@ -248,7 +248,8 @@ int __init kipc_region_init(void);
 int kipc_ring_bind(struct kipc_handle *h, struct kipc_ring_bind *cmd);
 int kipc_ring_info(struct kipc_handle *h, struct kipc_ring_info *cmd);
 int kipc_ring_producer(struct kipc_handle *h, struct kipc_ring_producer *cmd);
-int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd);
+int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd,
+		   bool nonblock);
 int kipc_ring_wake(struct kipc_handle *h, struct kipc_ring_wake *cmd);
 __poll_t kipc_ring_poll(struct kipc_handle *h, struct file *file,
 			poll_table *pt);

@@ -233,7 +233,8 @@ static int kipc_ioctl_ring_info(struct kipc_ucmd *ucmd)
 
 static int kipc_ioctl_ring_wait(struct kipc_ucmd *ucmd)
 {
-	return kipc_ring_wait(kipc_ucmd_handle(ucmd), ucmd->cmd);
+	return kipc_ring_wait(kipc_ucmd_handle(ucmd), ucmd->cmd,
+			      kipc_ucmd_nonblock(ucmd));
 }
 
 static int kipc_ioctl_ring_wake(struct kipc_ucmd *ucmd)

@@ -602,12 +602,14 @@ static u64 *kipc_ring_word(struct kipc_ring *r, u64 offset,
  * kipc_ring_wait() - ioctl(KIPC_IOC_RING_WAIT)
  * @h: a handle bound to a ring
  * @cmd: the command, copied in
+ * @nonblock: the handle's O_NONBLOCK: fail rather than sleep
  *
  * Context: Process context; may sleep; takes no kipc lock.
  * Return: 0 once the word differs from the value, or -EBADF, -EINVAL,
- * -ETIMEDOUT or -ERESTARTSYS.
+ * -EAGAIN, -ETIMEDOUT or -ERESTARTSYS.
  */
-int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd)
+int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd,
+		   bool nonblock)
 {
 	struct kipc_ring *r = kipc_handle_ring(h);
 	DEFINE_WAIT(wait);
@@ -630,6 +632,10 @@ int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd)
 		/* After the task state, so a change and its wake-up are seen. */
 		if (READ_ONCE(*word) != cmd->value)
 			break;
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;

@@ -505,6 +505,12 @@ TEST_F(ring, wait_errno_table)
 				      t0 + 50000000, m.hdr->states_offset, 0));
 	EXPECT_LE(t0 + 50000000, kt_mono_ns());
 
+	/* O_NONBLOCK: would sleep, so it does not. */
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, rg_wait(self->fd, 0, 0, m.hdr->cons_offset, 0));
+	EXPECT_EQ(0, rg_wait(self->fd, 0, 0, m.hdr->cons_offset, 1));
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, 0));
+
 	memset(&w, 0, sizeof(w));
 	w.size = offsetof(struct kipc_ring_wait, value);
 	EXPECT_EQ(-EINVAL, kt_ret(ioctl(self->fd, KIPC_IOC_RING_WAIT, &w)));

@@ -893,9 +893,9 @@ enum kipc_ring_wait_flags {
  * consistent atomics), and wakes if it is set. Any bound handle may wait.
  *
  * Errors: EBADF not bound to a ring; EINVAL an unknown flag, or an
- * @offset not 8-aligned or outside both areas; ETIMEDOUT the deadline
- * passed; EINTR a signal arrived (the call restarts when the handler
- * allows).
+ * @offset not 8-aligned or outside both areas; EAGAIN it would sleep and
+ * the handle has O_NONBLOCK; ETIMEDOUT the deadline passed; EINTR a
+ * signal arrived (the call restarts when the handler allows).
  */
 struct kipc_ring_wait {
 	__u32 size;
