@@ -168,9 +168,6 @@ static int kipc_ring_geometry(struct kipc_ring *r,
 	if (cmd->nr_slots < 2 || cmd->nr_slots > KIPC_RING_MAX_SLOTS ||
 	    !is_power_of_2(cmd->nr_slots))
 		return -EINVAL;
-	if (cmd->max_producers > KIPC_RING_MAX_PRODUCERS)
-		return -EINVAL;
-
 	r->slot_size = cmd->slot_size;
 	r->nr_slots = cmd->nr_slots;
 	r->cons_off = PAGE_SIZE;
@@ -228,6 +225,9 @@ static struct kipc_obj *kipc_ring_create(struct kipc_bind_req *req)
 	struct kipc_ring *r;
 	int ret;
 
+	/* Before the allocation that it sizes. */
+	if (max_producers > KIPC_RING_MAX_PRODUCERS)
+		return ERR_PTR(-EINVAL);
 	r = kzalloc(struct_size(r, producers, max_producers),
 		    GFP_KERNEL_ACCOUNT);
 	if (!r)

@@ -141,6 +141,9 @@ TEST_F(ring, bind_errno_table)
 				   8, KIPC_RING_MAX_SLOTS * 2, 0));
 	EXPECT_EQ(-EINVAL, rg_bind(self->fd, self->name, CP | CR, 0600,
 				   64, 8, KIPC_RING_MAX_PRODUCERS + 1));
+	/* Refused before it sizes an allocation (no warning in the log). */
+	EXPECT_EQ(-EINVAL, rg_bind(self->fd, self->name, CP | CR, 0600,
+				   64, 8, UINT32_MAX));
 	EXPECT_EQ(-EFBIG, rg_bind(self->fd, self->name, CP | CR, 0600,
 				  KIPC_RING_MAX_SLOT_SIZE, KIPC_RING_MAX_SLOTS,
 				  0));
