@@ -241,7 +241,10 @@ static inline int rg_claim(struct rg_map *m, uint64_t *pos)
 				KIPC_RING_SLOT_WORD(lap, m->tag,
 						    KIPC_RING_SLOT_CLAIMED),
 				0, RG_SEQ_CST, RG_SEQ_CST)) {
-			__atomic_compare_exchange_n(&m->prod->head, &p, p + 1,
+			/* A failed exchange overwrites its expected value. */
+			uint64_t h = p;
+
+			__atomic_compare_exchange_n(&m->prod->head, &h, p + 1,
 						    0, RG_SEQ_CST, RG_SEQ_CST);
 			*pos = p;
 			return 0;
