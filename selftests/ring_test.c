@@ -832,14 +832,14 @@ static void conserve(struct __test_metadata *_metadata, int cfd,
 	rg_unmap(&c);
 }
 
-TEST_F(ring, conservation_one_producer)
+TEST_F_TIMEOUT(ring, conservation_one_producer, 600)
 {
 	ASSERT_EQ(0, rg_bind(self->fd, self->name, CP | CR, 0600,
 			     sizeof(struct rec), 4, 1));
 	conserve(_metadata, self->fd, self->name, 1, 20000);
 }
 
-TEST_F(ring, conservation_many_producers)
+TEST_F_TIMEOUT(ring, conservation_many_producers, 600)
 {
 	ASSERT_EQ(0, rg_bind(self->fd, self->name, CP | CR, 0600,
 			     sizeof(struct rec), 8, 8));
