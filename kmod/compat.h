@@ -55,6 +55,16 @@ static inline void kipc_vm_flags_clear(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void kipc_vm_flags_set(struct vm_area_struct *vma,
+				     vm_flags_t flags)
+{
+#ifdef KIPC_HAVE_VM_FLAGS_CLEAR
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 /*
  * A shmem file whose pages are allocated, and charged, as they are first
  * touched. 7.3 passes the VMA flags as a vma_flags_t bitmap, built from

@@ -24,7 +24,7 @@
 				 KIPC_FEAT_MONITOR | KIPC_FEAT_NOTIFY | \
 				 KIPC_FEAT_CHANNEL | KIPC_FEAT_BROADCAST | \
 				 KIPC_FEAT_PURGE | KIPC_FEAT_POLL | \
-				 KIPC_FEAT_RECV_SEQ)
+				 KIPC_FEAT_RECV_SEQ | KIPC_FEAT_RING)
 
 /* Module parameters, set in params.c. */
 extern unsigned int kipc_default_max_msgs;
@@ -36,10 +36,13 @@ extern unsigned int kipc_poll_ns;
 extern unsigned long kipc_max_region_size;
 extern unsigned int kipc_max_regions;
 extern unsigned long kipc_max_user_region_bytes;
+extern unsigned long kipc_max_ring_size;
+extern unsigned int kipc_max_rings;
 
 enum kipc_obj_type {
 	KIPC_OBJ_QUEUE,
 	KIPC_OBJ_REGION,
+	KIPC_OBJ_RING,
 	KIPC_OBJ_TYPES,
 };
 
@@ -186,7 +189,9 @@ void kipc_registry_exit(void);
 /* What a user's objects are charged for, each against its own ceiling. */
 enum kipc_charge {
 	KIPC_CHARGE_QUEUES,		/* capacity, against RLIMIT_MSGQUEUE */
-	KIPC_CHARGE_REGIONS,		/* size, against max_user_region_bytes */
+	KIPC_CHARGE_REGIONS,		/* size of regions and rings, against
+					 * max_user_region_bytes
+					 */
 	KIPC_CHARGES,
 };
 
@@ -239,6 +244,17 @@ int kipc_region_bind(struct kipc_handle *h, struct kipc_region_bind *cmd);
 int kipc_region_info(struct kipc_handle *h, struct kipc_region_info *cmd);
 int kipc_region_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 int __init kipc_region_init(void);
+
+int kipc_ring_bind(struct kipc_handle *h, struct kipc_ring_bind *cmd);
+int kipc_ring_info(struct kipc_handle *h, struct kipc_ring_info *cmd);
+int kipc_ring_producer(struct kipc_handle *h, struct kipc_ring_producer *cmd);
+int kipc_ring_wait(struct kipc_handle *h, struct kipc_ring_wait *cmd,
+		   bool nonblock);
+int kipc_ring_wake(struct kipc_handle *h, struct kipc_ring_wake *cmd);
+__poll_t kipc_ring_poll(struct kipc_handle *h, struct file *file,
+			poll_table *pt);
+int kipc_ring_fasync(struct kipc_handle *h, int fd, struct file *file, int on);
+int kipc_ring_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 
 /*
  * The registry announces every creation, deletion and change of a name

@@ -214,11 +214,47 @@ static int kipc_ioctl_region_info(struct kipc_ucmd *ucmd)
 	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_region_info));
 }
 
+static int kipc_ioctl_ring_bind(struct kipc_ucmd *ucmd)
+{
+	return kipc_ring_bind(kipc_ucmd_handle(ucmd), ucmd->cmd);
+}
+
+static int kipc_ioctl_ring_unlink(struct kipc_ucmd *ucmd)
+{
+	return kipc_obj_unlink_cmd(KIPC_OBJ_RING, ucmd->cmd);
+}
+
+static int kipc_ioctl_ring_info(struct kipc_ucmd *ucmd)
+{
+	int ret = kipc_ring_info(kipc_ucmd_handle(ucmd), ucmd->cmd);
+
+	return ret ?: kipc_ucmd_respond(ucmd, sizeof(struct kipc_ring_info));
+}
+
+static int kipc_ioctl_ring_wait(struct kipc_ucmd *ucmd)
+{
+	return kipc_ring_wait(kipc_ucmd_handle(ucmd), ucmd->cmd,
+			      kipc_ucmd_nonblock(ucmd));
+}
+
+static int kipc_ioctl_ring_wake(struct kipc_ucmd *ucmd)
+{
+	return kipc_ring_wake(kipc_ucmd_handle(ucmd), ucmd->cmd);
+}
+
+static int kipc_ioctl_ring_producer(struct kipc_ucmd *ucmd)
+{
+	int ret = kipc_ring_producer(kipc_ucmd_handle(ucmd), ucmd->cmd);
+
+	return ret ?: kipc_ucmd_respond(ucmd,
+					sizeof(struct kipc_ring_producer));
+}
+
 static int kipc_ioctl_purge(struct kipc_ucmd *ucmd)
 {
 	struct kipc_purge *cmd = ucmd->cmd;
 
-	if (cmd->flags != KIPC_PURGE_ALL)
+	if (cmd->flags != KIPC_PURGE_ALL || cmd->__reserved)
 		return -EINVAL;
 	/* Names in every namespace go, so only the host's administrator. */
 	if (!capable(CAP_SYS_ADMIN))
@@ -241,6 +277,11 @@ union kipc_ucmd_buffer {
 	struct kipc_queue_notify queue_notify;
 	struct kipc_queue_peer queue_peer;
 	struct kipc_purge purge;
+	struct kipc_ring_bind ring_bind;
+	struct kipc_ring_info ring_info;
+	struct kipc_ring_wait ring_wait;
+	struct kipc_ring_wake ring_wake;
+	struct kipc_ring_producer ring_producer;
 };
 
 struct kipc_ioctl_op {
@@ -313,6 +354,24 @@ static const struct kipc_ioctl_op kipc_ioctl_ops[] = {
 	KIPC_IOCTL_OP(KIPC_IOC_NR_PURGE, KIPC_IOC_PURGE,
 		      kipc_ioctl_purge,
 		      struct kipc_purge, messages),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_BIND, KIPC_IOC_RING_BIND,
+		      kipc_ioctl_ring_bind,
+		      struct kipc_ring_bind, __reserved),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_UNLINK, KIPC_IOC_RING_UNLINK,
+		      kipc_ioctl_ring_unlink,
+		      struct kipc_unlink, __reserved),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_INFO, KIPC_IOC_RING_INFO,
+		      kipc_ioctl_ring_info,
+		      struct kipc_ring_info, lost),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_WAIT, KIPC_IOC_RING_WAIT,
+		      kipc_ioctl_ring_wait,
+		      struct kipc_ring_wait, value),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_WAKE, KIPC_IOC_RING_WAKE,
+		      kipc_ioctl_ring_wake,
+		      struct kipc_ring_wake, flags),
+	KIPC_IOCTL_OP(KIPC_IOC_NR_RING_PRODUCER, KIPC_IOC_RING_PRODUCER,
+		      kipc_ioctl_ring_producer,
+		      struct kipc_ring_producer, bind_ns),
 };
 
 /*
@@ -446,7 +505,8 @@ static void kipc_fop_show_fdinfo(struct seq_file *m, struct file *file)
 		return;
 	}
 	seq_printf(m, "kipc-kind:\t%s\n",
-		   obj->type == KIPC_OBJ_QUEUE ? "queue" : "region");
+		   obj->type == KIPC_OBJ_QUEUE ? "queue" :
+		   obj->type == KIPC_OBJ_REGION ? "region" : "ring");
 	if (obj->name_len) {
 		seq_puts(m, "kipc-name:\t");
 		kipc_seq_name(m, obj->name, obj->name_len);
@@ -459,8 +519,18 @@ static void kipc_fop_show_fdinfo(struct seq_file *m, struct file *file)
 		obj->ops->show_fdinfo(m, h);
 }
 
+/* Rings have their own poll, fasync and mmap; the rest is the queue's. */
+static bool kipc_file_is_ring(struct file *file)
+{
+	struct kipc_obj *obj = kipc_handle_obj(file->private_data);
+
+	return obj && obj->type == KIPC_OBJ_RING;
+}
+
 static int kipc_fop_fasync(int fd, struct file *file, int on)
 {
+	if (kipc_file_is_ring(file))
+		return kipc_ring_fasync(file->private_data, fd, file, on);
 	return kipc_queue_fasync(file->private_data, fd, file, on);
 }
 
@@ -480,11 +550,15 @@ static ssize_t kipc_fop_write(struct file *file, const char __user *buf,
 
 static __poll_t kipc_fop_poll(struct file *file, poll_table *pt)
 {
+	if (kipc_file_is_ring(file))
+		return kipc_ring_poll(file->private_data, file, pt);
 	return kipc_queue_poll(file->private_data, file, pt);
 }
 
 static int kipc_fop_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (kipc_file_is_ring(file))
+		return kipc_ring_mmap(file->private_data, vma);
 	return kipc_region_mmap(file->private_data, vma);
 }
 
@@ -523,7 +597,15 @@ static_assert(sizeof(struct kipc_queue_notify) == 24);
 static_assert(sizeof(struct kipc_queue_peer) == 16);
 static_assert(sizeof(struct kipc_region_bind) == 40);
 static_assert(sizeof(struct kipc_region_info) == 48);
-static_assert(sizeof(struct kipc_purge) == 24);
+static_assert(sizeof(struct kipc_purge) == 32);	/* 24 before rings */
+static_assert(sizeof(struct kipc_ring_bind) == 40);
+static_assert(sizeof(struct kipc_ring_info) == 72);
+static_assert(sizeof(struct kipc_ring_wait) == 32);
+static_assert(sizeof(struct kipc_ring_wake) == 8);
+static_assert(sizeof(struct kipc_ring_producer) == 40);
+static_assert(sizeof(struct kipc_ring_header) == 72);
+static_assert(sizeof(struct kipc_ring_cons) == 16);
+static_assert(sizeof(struct kipc_ring_prod) == 16);
 
 static int __init kipc_init(void)
 {
@@ -556,6 +638,6 @@ module_init(kipc_init);
 module_exit(kipc_exit);
 
 MODULE_AUTHOR("The kipc developers");
-MODULE_DESCRIPTION("Kernel-mediated IPC: message queues and shared-memory regions");
+MODULE_DESCRIPTION("Kernel-mediated IPC: message queues, shared-memory regions and rings");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KIPC_MODULE_VERSION_STR);

@@ -578,7 +578,8 @@ static void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
 
 	lockdep_assert_held(&obj->ns->lock);
 
-	if (!READ_ONCE(kipc_nr_listeners))
+	/* Rings have no netlink representation yet: nothing to announce. */
+	if (!obj->ops->nl_fill || !READ_ONCE(kipc_nr_listeners))
 		return;
 
 	mutex_lock(&kipc_listeners_lock);

@@ -51,7 +51,15 @@ unsigned int kipc_max_regions = 256;
 module_param_named(max_regions, kipc_max_regions, uint, 0644);
 MODULE_PARM_DESC(max_regions, "Regions per IPC namespace without CAP_SYS_RESOURCE");
 
+unsigned long kipc_max_ring_size = 64UL << 20;
+module_param_named(max_ring_size, kipc_max_ring_size, ulong, 0644);
+MODULE_PARM_DESC(max_ring_size, "Largest ring in bytes, control pages included");
+
+unsigned int kipc_max_rings = 256;
+module_param_named(max_rings, kipc_max_rings, uint, 0644);
+MODULE_PARM_DESC(max_rings, "Rings per IPC namespace without CAP_SYS_RESOURCE");
+
 unsigned long kipc_max_user_region_bytes = 1UL << 30;
 module_param_named(max_user_region_bytes, kipc_max_user_region_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_user_region_bytes,
-		 "Bytes of regions per user without CAP_SYS_RESOURCE, mapped ones included");
+		 "Bytes of regions and rings per user without CAP_SYS_RESOURCE, mapped ones included");

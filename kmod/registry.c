@@ -678,6 +678,7 @@ void kipc_registry_purge(struct kipc_purge *cmd)
 	cmd->queues = 0;
 	cmd->regions = 0;
 	cmd->messages = 0;
+	cmd->rings = 0;
 
 	mutex_lock(&kipc_namespaces_lock);
 	list_for_each_entry(ns, &kipc_namespaces, node) {
@@ -689,9 +690,13 @@ void kipc_registry_purge(struct kipc_purge *cmd)
 				cmd->messages += msgs;
 				pr_info("purge: queue \"%*pE\" with %u messages\n",
 					obj->name_len, obj->name, msgs);
-			} else {
+			} else if (obj->type == KIPC_OBJ_REGION) {
 				cmd->regions++;
 				pr_info("purge: region \"%*pE\"\n",
+					obj->name_len, obj->name);
+			} else {
+				cmd->rings++;
+				pr_info("purge: ring \"%*pE\"\n",
 					obj->name_len, obj->name);
 			}
 			kipc_obj_unlink_locked(obj);

@@ -24,6 +24,10 @@ FLAG_ENUMS = (
     "kipc_peer_flags",
     "kipc_region_bind_flags",
     "kipc_purge_flags",
+    "kipc_ring_bind_flags",
+    "kipc_ring_wait_flags",
+    "kipc_ring_wake_flags",
+    "kipc_ring_producer_flags",
 )
 
 FIELD = re.compile(r"^\s*((?:struct\s+)?[A-Za-z_][A-Za-z0-9_]*)\s+"

@@ -5,8 +5,8 @@
  * family: ioctls with numbers in and around kipc's, structs of random size
  * and content, pointers that are valid, NULL, unmapped, read-only, kernel
  * addresses, misaligned or running off the end of a page; binds to a small
- * pool of names, so objects are really created, shared between the
- * processes, used and deleted; read, write, poll, mmap with touches,
+ * pool of names, so objects (queues, regions, rings) are really created,
+ * shared between the processes, used and deleted; read, write, poll, mmap with touches,
  * fcntl, dup, close and reopen; and generic netlink messages with random
  * commands, flags and attributes, dumps included.
  *
@@ -51,7 +51,7 @@
 #define ARG_OFF		0
 #define BATCH_OFF	4096
 #define DATA_OFF	(128 * 1024)
-#define NCMDS		(KIPC_IOC_NR_QUEUE_PEER + 1)
+#define NCMDS		(KIPC_IOC_NR_RING_PRODUCER + 1)
 /*
  * The alarm is re-armed every HANG_EVERY calls: a process that takes
  * longer than HANG_SECS for that many has hung. It is a hang detector, not
@@ -124,6 +124,7 @@ static void unlink_pool(char pool[NPOOL][NAME_BUF])
 			u.name_len = len;
 			ioctl(fd, KIPC_IOC_QUEUE_UNLINK, &u);
 			ioctl(fd, KIPC_IOC_REGION_UNLINK, &u);
+			ioctl(fd, KIPC_IOC_RING_UNLINK, &u);
 		}
 	close(fd);
 }
@@ -295,6 +296,12 @@ static const uint32_t min_sizes[NCMDS] = {
 	[KIPC_IOC_NR_REGION_INFO] = sizeof(struct kipc_region_info),
 	[KIPC_IOC_NR_QUEUE_NOTIFY] = sizeof(struct kipc_queue_notify),
 	[KIPC_IOC_NR_QUEUE_PEER] = sizeof(struct kipc_queue_peer),
+	[KIPC_IOC_NR_RING_BIND] = sizeof(struct kipc_ring_bind),
+	[KIPC_IOC_NR_RING_UNLINK] = sizeof(struct kipc_unlink),
+	[KIPC_IOC_NR_RING_INFO] = sizeof(struct kipc_ring_info),
+	[KIPC_IOC_NR_RING_WAIT] = sizeof(struct kipc_ring_wait),
+	[KIPC_IOC_NR_RING_WAKE] = sizeof(struct kipc_ring_wake),
+	[KIPC_IOC_NR_RING_PRODUCER] = sizeof(struct kipc_ring_producer),
 };
 
 /* Builds command @nr's struct in @buf (512 bytes); returns its size. */
@@ -348,8 +355,59 @@ static size_t build_arg(struct fz *f, unsigned int nr, uint8_t *buf)
 		size = sizeof(*b);
 		break;
 	}
+	case KIPC_IOC_NR_RING_BIND: {
+		struct kipc_ring_bind *b = (void *)buf;
+
+		b->flags = chance(f, 85) ? (uint32_t)(rnd(f) & 0x1f) : (uint32_t)rnd(f);
+		if (f->clean)
+			b->flags = below(f, 3) | (chance(f, 70) ? KIPC_RING_CREATE : 0) |
+				   (chance(f, 15) ? KIPC_RING_AUTO_DELETE |
+				    KIPC_RING_CREATE : 0);
+		pick_name(f, &b->name, &b->name_len);
+		b->mode = chance(f, 70) ? 0600 : below(f, 01000);
+		b->slot_size = chance(f, 80) ? 8 * (1 + below(f, 64)) : pick_u32(f, 4096);
+		b->nr_slots = chance(f, 80) ? 1u << below(f, 10) : pick_u32(f, 1 << 17);
+		b->max_producers = chance(f, 80) ? below(f, 9) : pick_u32(f, 128);
+		if (f->clean && chance(f, 30)) {
+			b->slot_size = 0;
+			b->nr_slots = 0;
+			b->max_producers = 0;
+		}
+		size = sizeof(*b);
+		break;
+	}
+	case KIPC_IOC_NR_RING_WAIT: {
+		struct kipc_ring_wait *w = (void *)buf;
+
+		w->flags = chance(f, 80) ? KIPC_RING_WAIT_TIMEOUT : (uint32_t)rnd(f);
+		w->timeout_ns = pick_timeout(f);
+		/* The consumer page, the producer page and its state words. */
+		w->offset = chance(f, 85) ? (1 + below(f, 3)) * f->pg + 8 * below(f, 16) :
+			    rnd(f);
+		w->value = chance(f, 50) ? 0 : rnd(f);
+		size = sizeof(*w);
+		break;
+	}
+	case KIPC_IOC_NR_RING_WAKE: {
+		struct kipc_ring_wake *w = (void *)buf;
+
+		w->flags = chance(f, 85) ? below(f, 4) : (uint32_t)rnd(f);
+		size = sizeof(*w);
+		break;
+	}
+	case KIPC_IOC_NR_RING_PRODUCER: {
+		struct kipc_ring_producer *p = (void *)buf;
+
+		p->tag = chance(f, 80) ? below(f, 0x4000) : (uint32_t)rnd(f);
+		size = sizeof(*p);
+		break;
+	}
+	case KIPC_IOC_NR_RING_INFO:
+		size = sizeof(struct kipc_ring_info);
+		break;
 	case KIPC_IOC_NR_QUEUE_UNLINK:
-	case KIPC_IOC_NR_REGION_UNLINK: {
+	case KIPC_IOC_NR_REGION_UNLINK:
+	case KIPC_IOC_NR_RING_UNLINK: {
 		struct kipc_unlink *u = (void *)buf;
 
 		pick_name(f, &u->name, &u->name_len);
@@ -501,6 +559,9 @@ static unsigned long pick_cmd(struct fz *f, unsigned int *nr)
 	uint32_t r = below(f, 100);
 
 	*nr = KIPC_IOC_NR_VERSION + below(f, NCMDS - KIPC_IOC_NR_VERSION);
+	/* Never a purge: it would take every other test's names too. */
+	if (*nr == KIPC_IOC_NR_PURGE)
+		*nr = KIPC_IOC_NR_VERSION;
 	if (r < 78)
 		return _IO(KIPC_IOC_MAGIC, *nr);
 	/* Around kipc's range, and the old ABI's numbers from 0. */
@@ -600,6 +661,7 @@ static unsigned int pick_nr(struct fz *f, int kind)
 		KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_NR_QUEUE_BIND,
 		KIPC_IOC_NR_QUEUE_BIND, KIPC_IOC_NR_REGION_BIND,
 		KIPC_IOC_NR_REGION_BIND, KIPC_IOC_NR_VERSION,
+		KIPC_IOC_NR_RING_BIND, KIPC_IOC_NR_RING_BIND,
 	};
 	static const unsigned char queue[] = {
 		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_QUEUE_SEND,
@@ -617,10 +679,20 @@ static unsigned int pick_nr(struct fz *f, int kind)
 		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_QUEUE_PEER,
 	};
 
+	static const unsigned char ring[] = {
+		KIPC_IOC_NR_RING_WAIT, KIPC_IOC_NR_RING_WAIT,
+		KIPC_IOC_NR_RING_WAKE, KIPC_IOC_NR_RING_WAKE,
+		KIPC_IOC_NR_RING_INFO, KIPC_IOC_NR_RING_PRODUCER,
+		KIPC_IOC_NR_RING_UNLINK, KIPC_IOC_NR_RING_BIND,
+		KIPC_IOC_NR_QUEUE_SEND, KIPC_IOC_NR_REGION_INFO,
+	};
+
 	if (kind == 1)
 		return queue[below(f, sizeof(queue))];
 	if (kind == 2)
 		return region[below(f, sizeof(region))];
+	if (kind == 3)
+		return ring[below(f, sizeof(ring))];
 	return unbound[below(f, sizeof(unbound))];
 }
 
@@ -652,10 +724,12 @@ static void do_ioctl(struct fz *f)
 	ret = kt_ret(ioctl(fd, cmd, (void *)(uintptr_t)arg));
 	f->clean = 0;
 	count(f, ret);
-	if (ret == 0 && (cmd == KIPC_IOC_QUEUE_BIND || cmd == KIPC_IOC_REGION_BIND)) {
+	if (ret == 0 && (cmd == KIPC_IOC_QUEUE_BIND || cmd == KIPC_IOC_REGION_BIND ||
+			 cmd == KIPC_IOC_RING_BIND)) {
 		f->res->objects++;
 		if (s >= 0)
-			f->kind[s] = cmd == KIPC_IOC_QUEUE_BIND ? 1 : 2;
+			f->kind[s] = cmd == KIPC_IOC_QUEUE_BIND ? 1 :
+				     cmd == KIPC_IOC_REGION_BIND ? 2 : 3;
 	}
 	/* A new handle from KIPC_IOC_QUEUE_PEER. */
 	if (cmd == KIPC_IOC_QUEUE_PEER && ret >= 0)
@@ -727,7 +801,7 @@ static void do_mmap(struct fz *f)
 		     pick_u32(f, 16 * (uint32_t)f->pg);
 	off_t off = chance(f, 85) ? (off_t)(below(f, 4) * f->pg) :
 		    (off_t)pick_u32(f, 1 << 20);
-	int fd = pick_fd(f, 2), i;
+	int fd = pick_fd(f, chance(f, 50) ? 2 : 3), i;
 	volatile uint8_t *p;
 	size_t j;
 

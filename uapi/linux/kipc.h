@@ -54,6 +54,7 @@
 #define KIPC_FEAT_PURGE		_BITULL(8)
 #define KIPC_FEAT_POLL		_BITULL(9)
 #define KIPC_FEAT_RECV_SEQ	_BITULL(10)
+#define KIPC_FEAT_RING		_BITULL(11)
 
 /* Object names are 1..KIPC_NAME_MAX bytes with no NUL among them. */
 #define KIPC_NAME_MAX		255
@@ -101,7 +102,13 @@ enum {
 	KIPC_IOC_NR_REGION_INFO		= 0x8a,
 	KIPC_IOC_NR_QUEUE_NOTIFY	= 0x8b,
 	KIPC_IOC_NR_QUEUE_PEER		= 0x8c,
-	KIPC_IOC_NR_PURGE		= 0x8d
+	KIPC_IOC_NR_PURGE		= 0x8d,
+	KIPC_IOC_NR_RING_BIND		= 0x8e,
+	KIPC_IOC_NR_RING_UNLINK		= 0x8f,
+	KIPC_IOC_NR_RING_INFO		= 0x90,
+	KIPC_IOC_NR_RING_WAIT		= 0x91,
+	KIPC_IOC_NR_RING_WAKE		= 0x92,
+	KIPC_IOC_NR_RING_PRODUCER	= 0x93
 };
 
 /**
@@ -602,9 +609,13 @@ enum kipc_purge_flags {
  * @queues: out, queue names deleted
  * @regions: out, region names deleted
  * @messages: out, messages the deleted queues held
+ * @rings: out, ring names deleted (KIPC_FEAT_RING; absent before it,
+ *	when the rings were counted nowhere)
+ * @__reserved: must be 0
  *
- * Unlinks every named queue and region, as KIPC_IOC_QUEUE_UNLINK and
- * KIPC_IOC_REGION_UNLINK would one by one, whoever owns them. Each name
+ * Unlinks every named queue, region and ring, as KIPC_IOC_QUEUE_UNLINK,
+ * KIPC_IOC_REGION_UNLINK and KIPC_IOC_RING_UNLINK would one by one,
+ * whoever owns them. Each name
  * holds a reference on the module, so that an unload never discards what
  * was accepted; this is how an administrator lets go of them all before
  * an unload. Objects still bound to handles or mapped live on unnamed
@@ -619,9 +630,360 @@ struct kipc_purge {
 	__u32 queues;
 	__u32 regions;
 	__u64 messages;
+	__u32 rings;
+	__u32 __reserved;
 };
 
 #define KIPC_IOC_PURGE		_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_PURGE)
+
+/*
+ * Rings (KIPC_FEAT_RING): a named ring of fixed-size slots in shared
+ * memory, for many producers and one consumer. Producers claim and commit
+ * slots with atomics in the mapped pages and the consumer reads them in
+ * place, with no system call per record; the kernel is entered only to
+ * sleep (KIPC_IOC_RING_WAIT, poll) or to wake a sleeper
+ * (KIPC_IOC_RING_WAKE). The kernel enforces who may write which pages,
+ * stamps each producer's identity at bind (KIPC_IOC_RING_PRODUCER), and
+ * when a producer's handle is released, marks the slots it had claimed
+ * but not committed as lost, so that a dead producer never wedges the
+ * ring. Documentation/userspace-api/kipc.rst describes the protocol.
+ *
+ * The ring is one mmap(MAP_SHARED) of the handle, or several, each at a
+ * page offset. Its areas, at the offsets in struct kipc_ring_header:
+ *
+ *   header    struct kipc_ring_header    written by the kernel only
+ *   consumer  struct kipc_ring_cons      written by the consumer
+ *   producer  struct kipc_ring_prod,     written by producers (and the
+ *             then one __u64 state word  kernel's repair of a dead
+ *             per slot at states_offset  producer's claims)
+ *   slots     nr_slots * slot_size bytes written by producers
+ *
+ * A mapping may be writable only if every page of it is writable to the
+ * handle's role, and then mprotect() can never add write to it later; a
+ * handle bound with neither role maps everything read-only.
+ */
+
+/* Most slots of a ring; nr_slots is a power of two, at least 2. */
+#define KIPC_RING_MAX_SLOTS		65536
+/* Largest slot_size; slot_size is a multiple of 8, at least 8. */
+#define KIPC_RING_MAX_SLOT_SIZE		(1024 * 1024)
+/* Most producers of a ring at a time; max_producers 0 means 8. */
+#define KIPC_RING_MAX_PRODUCERS		64
+
+/* struct kipc_ring_header.magic and .version. */
+#define KIPC_RING_MAGIC			0x676e6972u	/* "ring" */
+#define KIPC_RING_VERSION		1
+
+/*
+ * A slot's state word, at states_offset + 8 * (pos & (nr_slots - 1)) for
+ * the record at position pos (counting from 0), is
+ *	lap << 16 | tag << 2 | state
+ * where lap is pos / nr_slots + 1 for the record the word describes, so
+ * a word of 0 (never used) is older than any record, and tag is the
+ * KIPC_IOC_RING_INFO tag of the producer that claimed it.
+ */
+#define KIPC_RING_SLOT_CLAIMED		1	/* claimed, being written */
+#define KIPC_RING_SLOT_COMMITTED	2	/* ready for the consumer */
+#define KIPC_RING_SLOT_LOST		3	/* its producer died claiming */
+#define KIPC_RING_SLOT_STATE(w)		((__u32)(w) & 3)
+#define KIPC_RING_SLOT_TAG(w)		((__u32)((w) >> 2) & 0x3fff)
+#define KIPC_RING_SLOT_LAP(w)		((w) >> 16)
+#define KIPC_RING_SLOT_WORD(lap, tag, state)				\
+	(((__u64)(lap) << 16) | ((__u64)(tag) << 2) | (__u64)(state))
+
+/**
+ * struct kipc_ring_header - the ring's first page; only the kernel writes it
+ * @magic: KIPC_RING_MAGIC
+ * @version: KIPC_RING_VERSION
+ * @slot_size: bytes per slot
+ * @nr_slots: slots, a power of two
+ * @max_producers: producer handles the ring takes at a time
+ * @__pad: 0
+ * @cons_offset: byte offset of struct kipc_ring_cons, page-aligned
+ * @prod_offset: byte offset of struct kipc_ring_prod, page-aligned
+ * @states_offset: byte offset of the slots' state words
+ * @slots_offset: byte offset of slot 0, page-aligned
+ * @ring_size: bytes of the whole ring, a multiple of the page size
+ * @lost: records lost since creation: slots that a producer had claimed
+ *	and not committed when its handle was released, each of which the
+ *	kernel marked KIPC_RING_SLOT_LOST before adding it here
+ */
+struct kipc_ring_header {
+	__u32 magic;
+	__u32 version;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u32 max_producers;
+	__u32 __pad;
+	__u64 cons_offset;
+	__u64 prod_offset;
+	__u64 states_offset;
+	__u64 slots_offset;
+	__u64 ring_size;
+	__u64 lost;
+};
+
+/**
+ * struct kipc_ring_cons - the consumer's words, writable by it alone
+ * @tail: position of the next record the consumer will read; every slot
+ *	before it may be reused by producers
+ * @waiting: the consumer's flag that it sleeps or is about to, so that a
+ *	producer that commits knows to call KIPC_IOC_RING_WAKE; the kernel
+ *	never reads it
+ * @__pad: 0
+ */
+struct kipc_ring_cons {
+	__u64 tail;
+	__u32 waiting;
+	__u32 __pad;
+};
+
+/**
+ * struct kipc_ring_prod - the producers' words, writable by producers
+ * @head: position of the next slot to claim; a hint that any producer
+ *	advances past a slot it sees claimed
+ * @waiting: producers' flag that one sleeps for room, so that the
+ *	consumer knows to call KIPC_IOC_RING_WAKE; the kernel never reads it
+ * @__pad: 0
+ */
+struct kipc_ring_prod {
+	__u64 head;
+	__u32 waiting;
+	__u32 __pad;
+};
+
+/**
+ * enum kipc_ring_bind_flags - flags of struct kipc_ring_bind
+ * @KIPC_RING_CONSUMER: bind as the ring's consumer, which needs read
+ *	permission; one at a time (EBUSY)
+ * @KIPC_RING_PRODUCER: bind as a producer, which needs write permission;
+ *	at most max_producers at a time (EBUSY)
+ * @KIPC_RING_CREATE: create the ring if the name is free
+ * @KIPC_RING_EXCL: with CREATE, fail with EEXIST if it exists
+ * @KIPC_RING_AUTO_DELETE: with CREATE, the ring is unlinked when its last
+ *	handle closes
+ *
+ * A handle with neither role is an observer: it needs read permission and
+ * maps the whole ring read-only.
+ */
+enum kipc_ring_bind_flags {
+	KIPC_RING_CONSUMER	= 1 << 0,
+	KIPC_RING_PRODUCER	= 1 << 1,
+	KIPC_RING_CREATE	= 1 << 2,
+	KIPC_RING_EXCL		= 1 << 3,
+	KIPC_RING_AUTO_DELETE	= 1 << 4
+};
+
+/**
+ * struct kipc_ring_bind - ioctl(KIPC_IOC_RING_BIND)
+ * @size: sizeof(struct kipc_ring_bind)
+ * @flags: enum kipc_ring_bind_flags; at most one of CONSUMER and PRODUCER
+ * @name: pointer to the name, name_len bytes, not NUL-terminated
+ * @name_len: 1..KIPC_NAME_MAX
+ * @mode: permission bits (at most 0777) when creating
+ * @slot_size: bytes per slot when creating, a multiple of 8 in
+ *	8..KIPC_RING_MAX_SLOT_SIZE; when binding to an existing ring, 0 or
+ *	its slot size
+ * @nr_slots: slots when creating, a power of two in 2..KIPC_RING_MAX_SLOTS;
+ *	when binding to an existing ring, 0 or its count
+ * @max_producers: when creating, 1..KIPC_RING_MAX_PRODUCERS, or 0 for 8;
+ *	when binding, 0 or the ring's
+ * @__reserved: must be 0
+ *
+ * Binds an unbound handle to a ring, whose pages are then reached with
+ * mmap(MAP_SHARED) on the handle. A ring's pages are all allocated when
+ * it is created, zeroed, and kept in memory (not swapped), so the whole
+ * size is charged to the creator's max_user_region_bytes and memory
+ * cgroup, and it is at most the module's max_ring_size.
+ *
+ * Errors: as KIPC_IOC_QUEUE_BIND, with EINVAL also for both roles, a
+ * geometry out of range when creating or different from the existing
+ * ring's; EBUSY also when the role is taken (a consumer is bound, or
+ * max_producers producers are); EFBIG for a ring larger than
+ * max_ring_size; ENOSPC beyond max_rings; EDQUOT when the creator's
+ * regions and rings would exceed max_user_region_bytes.
+ */
+struct kipc_ring_bind {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 name_len;
+	__u32 mode;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u32 max_producers;
+	__u32 __reserved;
+};
+
+#define KIPC_IOC_RING_BIND	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_BIND)
+
+/* Takes struct kipc_unlink; errors as for KIPC_IOC_QUEUE_UNLINK. */
+#define KIPC_IOC_RING_UNLINK	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_UNLINK)
+
+/**
+ * struct kipc_ring_info - ioctl(KIPC_IOC_RING_INFO)
+ * @size: sizeof(struct kipc_ring_info)
+ * @flags: must be 0
+ * @slot_size: out, bytes per slot
+ * @nr_slots: out, slots
+ * @max_producers: out, producer handles it takes at a time
+ * @producers: out, producer handles bound now
+ * @mode: out, permission bits
+ * @uid: out, owner in the caller's user namespace
+ * @gid: out, group in the caller's user namespace
+ * @handles: out, handles bound to the ring
+ * @ring_flags: out, KIPC_RING_AUTO_DELETE if set at creation
+ * @handle_flags: out, KIPC_RING_CONSUMER or KIPC_RING_PRODUCER of this
+ *	handle, or 0 for an observer
+ * @tag: out, for a producer handle the tag it writes into the state words
+ *	of the slots it claims (1..0x3fff, unique among the ring's bound
+ *	producers); 0 for other handles
+ * @has_consumer: out, 1 while a consumer is bound, else 0
+ * @ring_size: out, bytes to map, as in the header
+ * @lost: out, as the header's @lost
+ *
+ * Errors: EBADF the handle is not bound to a ring.
+ */
+struct kipc_ring_info {
+	__u32 size;
+	__u32 flags;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u32 max_producers;
+	__u32 producers;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 handles;
+	__u32 ring_flags;
+	__u32 handle_flags;
+	__u32 tag;
+	__u32 has_consumer;
+	__u64 ring_size;
+	__u64 lost;
+};
+
+#define KIPC_IOC_RING_INFO	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_INFO)
+
+/**
+ * enum kipc_ring_wait_flags - flags of struct kipc_ring_wait
+ * @KIPC_RING_WAIT_TIMEOUT: wait no later than @timeout_ns, an absolute
+ *	CLOCK_MONOTONIC time; ETIMEDOUT once it passes
+ */
+enum kipc_ring_wait_flags {
+	KIPC_RING_WAIT_TIMEOUT	= 1 << 0
+};
+
+/**
+ * struct kipc_ring_wait - ioctl(KIPC_IOC_RING_WAIT)
+ * @size: sizeof(struct kipc_ring_wait)
+ * @flags: enum kipc_ring_wait_flags
+ * @timeout_ns: with KIPC_RING_WAIT_TIMEOUT, the absolute deadline
+ * @offset: byte offset in the ring of a __u64 word, 8-aligned, in the
+ *	consumer area or the producer area (a state word, say)
+ * @value: the value the caller last saw there
+ *
+ * Like FUTEX_WAIT on a ring's word: returns 0 at once if the word differs
+ * from @value, and otherwise sleeps until, after a wake-up, it does. A
+ * wait on a word of the producer area is woken by KIPC_RING_WAKE_CONSUMER
+ * (and by the kernel's repair of a dead producer's claims), one on the
+ * consumer area by KIPC_RING_WAKE_PRODUCERS. A word that changes without
+ * a wake-up is not noticed until one comes: the writer sets the word,
+ * then reads the sleeper's waiting flag (both with sequentially
+ * consistent atomics), and wakes if it is set. Any bound handle may wait.
+ *
+ * Errors: EBADF not bound to a ring; EINVAL an unknown flag, or an
+ * @offset not 8-aligned or outside both areas; EAGAIN it would sleep and
+ * the handle has O_NONBLOCK; ETIMEDOUT the deadline passed; EINTR a
+ * signal arrived (the call restarts when the handler allows).
+ */
+struct kipc_ring_wait {
+	__u32 size;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u64 offset;
+	__u64 value;
+};
+
+#define KIPC_IOC_RING_WAIT	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_WAIT)
+
+/**
+ * enum kipc_ring_wake_flags - flags of struct kipc_ring_wake
+ * @KIPC_RING_WAKE_CONSUMER: wake waits on producer-area words, and poll
+ *	and O_ASYNC (POLL_IN) of the consumer and observers: records were
+ *	committed
+ * @KIPC_RING_WAKE_PRODUCERS: wake waits on consumer-area words, and poll
+ *	and O_ASYNC (POLL_OUT) of producers: slots were freed
+ */
+enum kipc_ring_wake_flags {
+	KIPC_RING_WAKE_CONSUMER		= 1 << 0,
+	KIPC_RING_WAKE_PRODUCERS	= 1 << 1
+};
+
+/**
+ * struct kipc_ring_wake - ioctl(KIPC_IOC_RING_WAKE)
+ * @size: sizeof(struct kipc_ring_wake)
+ * @flags: enum kipc_ring_wake_flags, at least one
+ *
+ * Wakes every sleeper of the side or sides named, which each look at
+ * their word again. Only a producer may wake the consumer, and only the
+ * consumer may wake producers.
+ *
+ * Errors: EBADF not bound to a ring, or the role does not allow the
+ * wake asked for; EINVAL no flag or an unknown one.
+ */
+struct kipc_ring_wake {
+	__u32 size;
+	__u32 flags;
+};
+
+#define KIPC_IOC_RING_WAKE	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_WAKE)
+
+/**
+ * enum kipc_ring_producer_flags - @state of struct kipc_ring_producer
+ * @KIPC_RING_PRODUCER_BOUND: the producer's handle is still bound; without
+ *	it, the producer has gone and its claims were repaired
+ */
+enum kipc_ring_producer_flags {
+	KIPC_RING_PRODUCER_BOUND	= 1 << 0
+};
+
+/**
+ * struct kipc_ring_producer - ioctl(KIPC_IOC_RING_PRODUCER)
+ * @size: sizeof(struct kipc_ring_producer)
+ * @flags: must be 0
+ * @tag: in, a tag from a slot's state word
+ * @state: out, enum kipc_ring_producer_flags
+ * @pid: out, process ID of the task that bound the producer, in the
+ *	caller's PID namespace, 0 if it has none there
+ * @uid: out, its euid at bind, in the caller's user namespace
+ * @gid: out, its egid at bind, in the caller's user namespace
+ * @__reserved: 0
+ * @bind_ns: out, CLOCK_REALTIME of the bind
+ *
+ * The identity the kernel stamped when the producer with @tag bound, as
+ * SO_PEERCRED gives a socket's peer: who bound it, not who wrote a given
+ * record, since anyone holding a producer's mapping writes as it. A tag
+ * stays answerable after its producer has gone, until a new producer
+ * takes its place in the ring's table; tags are not reused among the
+ * last 255 producers of one table place.
+ *
+ * Errors: EBADF not bound to a ring; EINVAL a flag; ENOENT no producer of
+ * that tag is known.
+ */
+struct kipc_ring_producer {
+	__u32 size;
+	__u32 flags;
+	__u32 tag;
+	__u32 state;
+	__s32 pid;
+	__u32 uid;
+	__u32 gid;
+	__u32 __reserved;
+	__u64 bind_ns;
+};
+
+#define KIPC_IOC_RING_PRODUCER	_IO(KIPC_IOC_MAGIC, KIPC_IOC_NR_RING_PRODUCER)
 
 /*
  * The generic netlink family KIPC_FAMILY_NAME: its attribute and command
