@@ -153,19 +153,7 @@ static inline int hd_region(const char *name, uint32_t flags, uint32_t mode,
 
 static inline int hd_region_unlink(const char *name)
 {
-	struct kipc_unlink u;
-	int fd = kt_open();
-	int ret;
-
-	if (fd < 0)
-		return fd;
-	memset(&u, 0, sizeof(u));
-	u.size = sizeof(u);
-	u.name = (uintptr_t)name;
-	u.name_len = strlen(name);
-	ret = kt_ret(ioctl(fd, KIPC_IOC_REGION_UNLINK, &u));
-	close(fd);
-	return ret;
+	return kt_unlink_ioc(KIPC_IOC_REGION_UNLINK, name);
 }
 
 static inline int hd_region_info(int fd, struct kipc_region_info *ri)

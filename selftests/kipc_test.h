@@ -97,6 +97,24 @@ static inline int kt_ret(int ret)
 	return ret < 0 ? -errno : ret;
 }
 
+/* Unlinks a name with one of the *_UNLINK ioctls, from a fresh handle. */
+static inline int kt_unlink_ioc(unsigned long ioc, const char *name)
+{
+	struct kipc_unlink u;
+	int fd = kt_open();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.name = (uintptr_t)name;
+	u.name_len = strlen(name);
+	ret = kt_ret(ioctl(fd, ioc, &u));
+	close(fd);
+	return ret;
+}
+
 static inline void kt_bind_init(struct kipc_queue_bind *b, const void *name,
 				uint32_t name_len, uint32_t flags,
 				uint32_t mode, uint32_t max_msgs,

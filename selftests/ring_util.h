@@ -71,19 +71,7 @@ static inline int rg_open(const char *name, uint32_t flags, uint32_t mode,
 
 static inline int rg_unlink(const char *name)
 {
-	struct kipc_unlink u;
-	int fd = kt_open();
-	int ret;
-
-	if (fd < 0)
-		return fd;
-	memset(&u, 0, sizeof(u));
-	u.size = sizeof(u);
-	u.name = (uintptr_t)name;
-	u.name_len = strlen(name);
-	ret = kt_ret(ioctl(fd, KIPC_IOC_RING_UNLINK, &u));
-	close(fd);
-	return ret;
+	return kt_unlink_ioc(KIPC_IOC_RING_UNLINK, name);
 }
 
 static inline int rg_info(int fd, struct kipc_ring_info *info)
