@@ -303,7 +303,8 @@ static int consumer(int fd, int rfd, uint32_t k, struct sh *sh)
 			if (got < 0 && errno == EAGAIN) {
 				r = poll_live(rfd, POLLIN);
 				if (r) {
-					fprintf(stderr, "# consumer 1: poll: %s, and the queue moved nothing for 20 s\n",
+					fprintf(stderr, "# consumer 1: poll: %s\n",
+						r == -ETIMEDOUT ? "the queue moved nothing for 20 s" :
 						strerror(-r));
 					return 1;
 				}
