@@ -39,6 +39,8 @@
 
 #define NSEC_PER_SEC	INT64_C(1000000000)
 #define FETCH_WAIT_MS	1000
+/* Fetches in a row that time out before the consumer is looked at. */
+#define STALL_FETCHES	5
 #define SEND_WAIT_MS	1000
 #define EPIPE_WAIT_US	200000
 /*
@@ -70,6 +72,7 @@ struct importer {
 	uint64_t incarnation;	/* the queue's, as opened */
 	uint64_t last_cseq;	/* consumer sequence of the last delivery */
 	uint64_t high;		/* past the last stream seq dealt with */
+	unsigned int idle_fetches;	/* in a row, since the last message */
 	unsigned int nheld;
 	struct held held[HELD_MAX];
 };
@@ -642,6 +645,40 @@ static int check_held(struct importer *im)
 }
 
 /*
+ * Fetches time out while the consumer holds messages for this host and
+ * none is out unacknowledged: the subscription no longer pulls from the
+ * consumer the broker is serving (it is gone, or was made again), or
+ * the broker dropped the pull requests. Made again at the journal's
+ * position, as after a lost delivery. One request per STALL_FETCHES
+ * idle fetches, and none while messages flow.
+ */
+static int check_stalled(struct importer *im)
+{
+	struct bridge *b = im->b;
+	jsConsumerInfo *ci = NULL;
+	jsErrCode jerr = 0;
+	uint64_t pending = 0;
+	bool stalled;
+	natsStatus s;
+
+	s = js_GetConsumerInfo(&ci, b->js, b->cfg->stream, b->durable,
+			       NULL, &jerr);
+	if (s == NATS_OK) {
+		pending = ci->NumPending;
+		stalled = pending && !ci->NumAckPending;
+		jsConsumerInfo_Destroy(ci);
+	} else {
+		/* Anything else passes, and is looked at again later. */
+		stalled = s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr;
+	}
+	if (!stalled)
+		return 0;
+	log_info("consumer %s: %" PRIu64 " messages pending, none fetched in %d s; making it again",
+		 b->durable, pending, STALL_FETCHES * FETCH_WAIT_MS / 1000);
+	return rewind_consumer(im);
+}
+
+/*
  * One message read from the stream. *mp may be taken (set to NULL) to
  * be held back until its turn.
  */
@@ -787,10 +824,13 @@ int bridge_import(struct bridge *b)
 					   FETCH_WAIT_MS, &jerr);
 		if (s == NATS_TIMEOUT) {
 			ret = check_held(&im);
+			if (!ret && ++im.idle_fetches % STALL_FETCHES == 0)
+				ret = check_stalled(&im);
 			if (ret)
 				goto out_nats;
 			continue;
 		}
+		im.idle_fetches = 0;
 		if (s != NATS_OK) {
 			unsigned int attempt = 0;
 
