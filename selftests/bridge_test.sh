@@ -11,7 +11,7 @@
 #   6 one host, one JetStream node on loopback: 200 messages from queue
 #     to queue through SIGKILLs of the exporter and of the importer at
 #     chosen points; all arrive once, in order within each priority,
-#     with prio, type and the Kipc-* headers intact
+#     with prio, type and the Msg-Id and Kipc-Msg headers intact
 #   7 one host: a message lost in the middle of a pipelined batch and
 #     published again lands in the stream after the ones behind it; the
 #     importer puts it back in order
@@ -253,7 +253,7 @@ check_headers() {
 	log=$1 host=$2
 	d=$(grep -c ' delivered ' "$log")
 	[ "$d" -gt 0 ] || { echo "# no deliveries logged"; return 1; }
-	bad=$(grep ' delivered ' "$log" | grep -vc "Kipc-Origin=$host Kipc-Seq=[0-9]* Kipc-Prio=[37] Kipc-Type=100[37] Kipc-Pid=[1-9][0-9]* Kipc-Uid=$(id -u) Kipc-Gid=$(id -g) Kipc-Time=[1-9]")
+	bad=$(grep ' delivered ' "$log" | grep -vc "origin=$host seq=[1-9][0-9]* export=[1-9][0-9]*/[1-9][0-9]* prio=[37] type=100[37] pid=[1-9][0-9]* uid=$(id -u) gid=$(id -g) time=[1-9]")
 	[ "$bad" -eq 0 ] || { echo "# $bad deliveries with wrong headers:"; grep ' delivered ' "$log" | head -n 3 | sed 's/^/#   /'; return 1; }
 	return 0
 }

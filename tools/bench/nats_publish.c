@@ -14,7 +14,7 @@
  * The stream is made as kipc-bridge makes one (file storage, limits
  * retention, --replicas), so that both rows pay for the same storage,
  * and deleted at the end. The messages carry no headers: this is NATS's
- * rate, not the bridge's, which adds its Nats-Msg-Id and Kipc-* headers.
+ * rate, not the bridge's, which adds its Nats-Msg-Id and Kipc-Msg headers.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -13,11 +13,12 @@
  *
  * One batch is in flight at a time. A message lost in the middle of one
  * (a reconnect, an election) is stored after the ones behind it when it
- * is published again; its Kipc-Export sequence lets the importer put it
- * back in place, and the disorder never reaches past the batch.
+ * is published again; its export sequence (in Kipc-Msg) lets the
+ * importer put it back in place, and the disorder never reaches past
+ * the batch.
  *
  * A channel's end of file (ENODATA once its writer has closed and it is
- * drained) is published as a message of its own, Kipc-Eof, after all the
+ * drained) is published as a message of its own, marked eof, after all the
  * data before it.
  */
 
@@ -74,24 +75,34 @@ static unsigned char *out_data(struct out_journal *oj, unsigned int i)
 	       (size_t)i * oj->slot_size;
 }
 
-static natsStatus set_u64(natsMsg *m, const char *key, uint64_t v)
+/*
+ * Kipc-Msg: what kipc stamped on the message, as key=value words in one
+ * header. The origin's host, queue, incarnation and seq are already in
+ * Nats-Msg-Id. One header instead of eleven: each costs more than its
+ * bytes (libnats keeps a hash of them at both ends, every node scans,
+ * replicates and stores them), and eleven gave a 64 B message about
+ * 300 B of headers.
+ */
+static natsStatus set_stamp(natsMsg *m, const struct out_journal *oj,
+			    uint64_t xseq, const struct kipc_msg *km)
 {
-	char buf[24];
+	char buf[192];
 
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	return natsMsgHeader_Set(m, key, buf);
+	if (!km)
+		snprintf(buf, sizeof(buf), "export=%" PRIu64 "/%" PRIu64 " eof",
+			 oj->epoch, xseq);
+	else
+		snprintf(buf, sizeof(buf),
+			 "export=%" PRIu64 "/%" PRIu64 " prio=%u type=%" PRIu64
+			 " pid=%u uid=%u gid=%u time=%" PRIu64,
+			 oj->epoch, xseq, (unsigned int)km->prio,
+			 (uint64_t)km->type, (uint32_t)km->pid,
+			 (unsigned int)km->uid, (unsigned int)km->gid,
+			 (uint64_t)km->time_ns);
+	return natsMsgHeader_Set(m, "Kipc-Msg", buf);
 }
 
-static natsStatus set_export(natsMsg *m, const struct out_journal *oj,
-			     uint64_t xseq)
-{
-	char buf[48];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64 "/%" PRIu64, oj->epoch, xseq);
-	return natsMsgHeader_Set(m, "Kipc-Export", buf);
-}
-
-/* The message with the headers that carry what kipc stamped on it. */
+/* The message with the header that carries what kipc stamped on it. */
 static natsStatus build_msg(natsMsg **out, struct bridge *b,
 			    const struct out_journal *oj, unsigned int i)
 {
@@ -103,27 +114,7 @@ static natsStatus build_msg(natsMsg **out, struct bridge *b,
 			   (const char *)oj + out_data_off() +
 			   (size_t)i * oj->slot_size, (int)km->len);
 	if (s == NATS_OK)
-		s = natsMsgHeader_Set(m, "Kipc-Origin", b->host);
-	if (s == NATS_OK)
-		s = natsMsgHeader_Set(m, "Kipc-Queue", b->qenc);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Incarnation", oj->incarnation);
-	if (s == NATS_OK)
-		s = set_export(m, oj, oj->batch_xseq + i);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Seq", km->seq);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Prio", km->prio);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Type", km->type);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Pid", (uint32_t)km->pid);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Uid", km->uid);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Gid", km->gid);
-	if (s == NATS_OK)
-		s = set_u64(m, "Kipc-Time", km->time_ns);
+		s = set_stamp(m, oj, oj->batch_xseq + i, km);
 	if (s != NATS_OK) {
 		natsMsg_Destroy(m);
 		return s;
@@ -377,15 +368,7 @@ static int publish_eof(struct bridge *b, struct journal *j)
 
 		s = natsMsg_Create(&m, b->subject, NULL, NULL, 0);
 		if (s == NATS_OK)
-			s = natsMsgHeader_Set(m, "Kipc-Origin", b->host);
-		if (s == NATS_OK)
-			s = natsMsgHeader_Set(m, "Kipc-Queue", b->qenc);
-		if (s == NATS_OK)
-			s = set_u64(m, "Kipc-Incarnation", oj->incarnation);
-		if (s == NATS_OK)
-			s = set_export(m, oj, xseq);
-		if (s == NATS_OK)
-			s = natsMsgHeader_Set(m, "Kipc-Eof", "1");
+			s = set_stamp(m, oj, xseq, NULL);
 		jerr = 0;
 		if (s == NATS_OK) {
 			jsPubOptions_Init(&po);

@@ -16,11 +16,11 @@
  *
  * An exporter publishes a batch pipelined, and a message lost in its
  * middle is stored after the ones behind it. Each message carries its
- * exporter's epoch and export sequence (Kipc-Export): one that comes
- * early is held in memory, not delivered and not read past in the
+ * exporter's epoch and export sequence (export= in Kipc-Msg): one that
+ * comes early is held in memory, not delivered and not read past in the
  * journal, until the ones before it have come.
  *
- * A channel's end of file (Kipc-Eof) closes the bridge's writing
+ * A channel's end of file (eof in Kipc-Msg) closes the bridge's writing
  * handle, which is end of file to the local reader once it has drained
  * the queue; the next message opens it again.
  *
@@ -321,21 +321,95 @@ static int rewind_consumer(struct importer *im)
 	return -EINTR;
 }
 
-static int header_u64(natsMsg *m, const char *key, uint64_t dflt,
-		      uint64_t max, uint64_t *v)
-{
-	const char *s = NULL;
-	char *end;
+/*
+ * What the exporter stamped on a message. Nats-Msg-Id is
+ * "host/queue/incarnation/seq"; Kipc-Msg is words of key=value:
+ * "export=E/X prio=P type=T pid=.. uid=.. gid=.. time=..", or
+ * "export=E/X eof" for a channel's end of file. Words it does not know
+ * are skipped, for a newer exporter's sake; a message with neither
+ * header, from another publisher, is delivered with prio and type 0.
+ */
+struct stamp {
+	const char *id;		/* Nats-Msg-Id, or NULL */
+	size_t origin_len;	/* of "host/queue" in id; 0: none */
+	size_t host_len;	/* of "host" in id */
+	uint64_t prio;
+	uint64_t type;
+	uint64_t epoch;		/* 0: no place in an export order */
+	uint64_t xseq;
+	bool eof;
+	const char *bad;	/* why it cannot be delivered, or NULL */
+};
 
-	if (natsMsgHeader_Get(m, key, &s) != NATS_OK || !s) {
-		*v = dflt;
-		return 0;
-	}
+/* A decimal number of @n characters, at most @max. */
+static int word_u64(const char *v, size_t n, uint64_t max, uint64_t *out)
+{
+	char buf[24], *end;
+
+	if (!n || n >= sizeof(buf) || v[0] < '0' || v[0] > '9')
+		return -EINVAL;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
 	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || *v > max)
+	*out = strtoull(buf, &end, 10);
+	if (errno || *end || *out > max)
 		return -EINVAL;
 	return 0;
+}
+
+static void stamp_word(struct stamp *st, const char *w, size_t n)
+{
+	const char *eq = memchr(w, '=', n);
+	const char *v = eq ? eq + 1 : w + n;
+	size_t klen = eq ? (size_t)(eq - w) : n, vlen = n - klen - !!eq;
+	const char *slash;
+
+#define KEY_IS(k) (klen == sizeof(k) - 1 && !memcmp(w, k, klen))
+	if (!eq && KEY_IS("eof")) {
+		st->eof = true;
+	} else if (eq && KEY_IS("prio")) {
+		if (word_u64(v, vlen, KIPC_PRIO_MAX - 1, &st->prio))
+			st->bad = "bad prio in Kipc-Msg (0..31)";
+	} else if (eq && KEY_IS("type")) {
+		if (word_u64(v, vlen, UINT64_MAX, &st->type))
+			st->bad = "bad type in Kipc-Msg";
+	} else if (eq && KEY_IS("export")) {
+		/* Malformed: no place in the order, delivered as it comes. */
+		slash = memchr(v, '/', vlen);
+		if (!slash ||
+		    word_u64(v, (size_t)(slash - v), UINT64_MAX, &st->epoch) ||
+		    word_u64(slash + 1, vlen - (size_t)(slash - v) - 1,
+			     UINT64_MAX, &st->xseq))
+			st->epoch = 0;
+	}
+#undef KEY_IS
+}
+
+static void stamp_read(natsMsg *m, struct stamp *st)
+{
+	const char *w = NULL, *slash;
+
+	*st = (struct stamp){ 0 };
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &st->id) != NATS_OK)
+		st->id = NULL;
+	if (st->id && (slash = strchr(st->id, '/'))) {
+		st->host_len = (size_t)(slash - st->id);
+		slash = strchr(slash + 1, '/');
+		if (slash)
+			st->origin_len = (size_t)(slash - st->id);
+	}
+	if (natsMsgHeader_Get(m, "Kipc-Msg", &w) != NATS_OK || !w)
+		return;
+	while (*w) {
+		size_t n = strcspn(w, " ");
+
+		if (n)
+			stamp_word(st, w, n);
+		w += n;
+		w += strspn(w, " ");
+	}
+	if (st->epoch == 0)
+		st->xseq = 0;
 }
 
 /* Left in the stream, where an operator can look at it, and skipped. */
@@ -362,28 +436,20 @@ static void ack(natsMsg *m)
 			  nats_why(s, 0));
 }
 
-/* With --verbose, the origin's identity as the headers carry it. */
-static void log_delivery(natsMsg *m, const char *id, uint64_t sseq)
+/*
+ * With --verbose, the origin's identity as the headers carry it: its
+ * host and seq from the Msg-Id, and Kipc-Msg's words as they came.
+ */
+static void log_delivery(natsMsg *m, const struct stamp *st, uint64_t sseq)
 {
-	static const char *const keys[] = {
-		"Kipc-Origin", "Kipc-Seq", "Kipc-Prio", "Kipc-Type",
-		"Kipc-Pid", "Kipc-Uid", "Kipc-Gid", "Kipc-Time",
-	};
-	char line[512];
-	size_t n;
+	const char *id = st->id ? st->id : "-", *words = NULL, *seq;
 
-	n = (size_t)snprintf(line, sizeof(line), "delivered %s stream-seq %" PRIu64,
-			     id, sseq);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = NULL;
-
-		if (natsMsgHeader_Get(m, keys[i], &v) != NATS_OK || !v)
-			v = "-";
-		if (n < sizeof(line))
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-					      " %s=%s", keys[i], v);
-	}
-	log_debug("%s", line);
+	if (natsMsgHeader_Get(m, "Kipc-Msg", &words) != NATS_OK || !words)
+		words = "-";
+	seq = st->origin_len ? strrchr(id, '/') + 1 : "-";
+	log_debug("delivered %s stream-seq %" PRIu64 " origin=%.*s seq=%s %s",
+		  id, sseq, (int)(st->origin_len ? st->host_len : 1),
+		  st->origin_len ? id : "-", seq, words);
 }
 
 static int open_queue(struct importer *im);
@@ -431,22 +497,18 @@ static int deliver_now(struct importer *im, natsMsg *m, uint64_t sseq,
 		       uint64_t h, unsigned int origin, uint64_t xseq)
 {
 	struct in_journal *ij = im->ij;
-	const char *id = NULL, *eof = NULL;
 	struct kipc_queue_attr qa;
-	uint64_t prio, type;
+	struct stamp st;
 	int len, ret;
 
-	if (natsMsgHeader_Get(m, "Kipc-Eof", &eof) == NATS_OK && eof)
+	stamp_read(m, &st);
+	if (st.eof)
 		return deliver_eof(im, h, sseq, origin, xseq);
 	ret = ensure_writer(im);
 	if (ret)
 		return ret;
-	if (header_u64(m, "Kipc-Prio", 0, KIPC_PRIO_MAX - 1, &prio)) {
-		reject(im, m, sseq, "bad Kipc-Prio header (0..31)");
-		return 0;
-	}
-	if (header_u64(m, "Kipc-Type", 0, UINT64_MAX, &type)) {
-		reject(im, m, sseq, "bad Kipc-Type header");
+	if (st.bad) {
+		reject(im, m, sseq, st.bad);
 		return 0;
 	}
 	len = natsMsg_GetDataLength(m);
@@ -478,8 +540,8 @@ static int deliver_now(struct importer *im, natsMsg *m, uint64_t sseq,
 		struct timespec ts = deadline_ms(SEND_WAIT_MS);
 
 		ret = kipc_queue_send_flags(im->qfd, natsMsg_GetData(m),
-					    (size_t)len, (unsigned int)prio,
-					    type, KIPC_IO_NOSIGNAL, &ts);
+					    (size_t)len, (unsigned int)st.prio,
+					    st.type, KIPC_IO_NOSIGNAL, &ts);
 		if (ret == -EPIPE) {
 			/*
 			 * A channel whose reader has closed: the message
@@ -509,40 +571,33 @@ static int deliver_now(struct importer *im, natsMsg *m, uint64_t sseq,
 	}
 	crash_point("import-sent");
 	commit(im, h, sseq, origin, xseq);
-	/* Eight header lookups and a line built: only for --verbose. */
-	if (im->b->cfg->verbose) {
-		if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id)
-			id = "-";
-		log_delivery(m, id, sseq);
-	}
+	if (im->b->cfg->verbose)
+		log_delivery(m, &st, sseq);
 	crash_point("import-delivered");
 	return 0;
 }
 
 /*
- * "Kipc-Export: epoch/xseq" names the origin's slot in the table, made
- * or taken over (the longest unused) for an origin not seen lately. 0:
- * the message has no such header, from an exporter that sends one batch
- * message at a time, and is delivered as it comes.
+ * Kipc-Msg's "export=epoch/xseq" names the origin's slot in the table,
+ * made or taken over (the longest unused) for an origin ("host/queue",
+ * from the Msg-Id) not seen lately. 0: the message has no place in an
+ * export order, from an exporter that sends one batch message at a
+ * time, or not from kipc-bridge, and is delivered as it comes.
  */
-static unsigned int origin_of(struct importer *im, natsMsg *m,
+static unsigned int origin_of(struct importer *im, const struct stamp *st,
 			      uint64_t *xseq)
 {
 	struct in_journal *ij = im->ij;
-	const char *origin = NULL, *queue = NULL, *exp = NULL;
-	unsigned long long epoch, x;
+	uint64_t epoch = st->epoch, x = st->xseq;
 	unsigned int victim = 0;
 	char key[256];
 	uint64_t k;
 
-	if (natsMsgHeader_Get(m, "Kipc-Export", &exp) != NATS_OK || !exp ||
-	    sscanf(exp, "%llu/%llu", &epoch, &x) != 2 || !epoch)
+	if (!epoch)
 		return 0;
-	if (natsMsgHeader_Get(m, "Kipc-Origin", &origin) != NATS_OK || !origin)
-		origin = "";
-	if (natsMsgHeader_Get(m, "Kipc-Queue", &queue) != NATS_OK || !queue)
-		queue = "";
-	snprintf(key, sizeof(key), "%s/%s", origin, queue);
+	/* The key the table has always had: "host/queue". */
+	snprintf(key, sizeof(key), "%.*s", (int)st->origin_len,
+		 st->origin_len ? st->id : "/");
 	k = id_hash(key);
 	*xseq = x;
 	for (unsigned int i = 0; i < IN_ORIGINS; i++) {
@@ -686,8 +741,9 @@ static int deliver(struct importer *im, natsMsg **mp, uint64_t sseq)
 {
 	struct in_journal *ij = im->ij;
 	natsMsg *m = *mp;
-	const char *id = NULL, *origin = NULL;
+	const char *id;
 	char idbuf[64];
+	struct stamp st;
 	unsigned int o;
 	uint64_t h, xseq = 0;
 	int ret;
@@ -696,7 +752,9 @@ static int deliver(struct importer *im, natsMsg **mp, uint64_t sseq)
 		ij->duplicates++;
 		return 0;
 	}
-	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id) {
+	stamp_read(m, &st);
+	id = st.id;
+	if (!id) {
 		snprintf(idbuf, sizeof(idbuf), "seq/%" PRIu64, sseq);
 		id = idbuf;
 	}
@@ -708,13 +766,13 @@ static int deliver(struct importer *im, natsMsg **mp, uint64_t sseq)
 		advance(im, sseq);
 		return 0;
 	}
-	if (natsMsgHeader_Get(m, "Kipc-Origin", &origin) == NATS_OK &&
-	    origin && !strcmp(origin, im->b->host)) {
+	if (st.origin_len && st.host_len == strlen(im->b->host) &&
+	    !memcmp(id, im->b->host, st.host_len)) {
 		/* Our own host's export: delivering it would loop. */
 		advance(im, sseq);
 		return 0;
 	}
-	o = origin_of(im, m, &xseq);
+	o = origin_of(im, &st, &xseq);
 	if (o && xseq > ij->origins[o - 1].next_xseq) {
 		if (im->nheld == HELD_MAX) {
 			ret = check_held(im);
