@@ -253,7 +253,7 @@ check_headers() {
 	log=$1 host=$2
 	d=$(grep -c ' delivered ' "$log")
 	[ "$d" -gt 0 ] || { echo "# no deliveries logged"; return 1; }
-	bad=$(grep ' delivered ' "$log" | grep -vc "origin=$host seq=[1-9][0-9]* export=[1-9][0-9]*/[1-9][0-9]* prio=[37] type=100[37] pid=[1-9][0-9]* uid=$(id -u) gid=$(id -g) time=[1-9]")
+	bad=$(grep ' delivered ' "$log" | grep -vc "origin=$host seq=[1-9][0-9]* export=[1-9][0-9]*/[1-9][0-9]* batch=[1-9][0-9]* prio=[37] type=100[37] pid=[1-9][0-9]* uid=$(id -u) gid=$(id -g) time=[1-9]")
 	[ "$bad" -eq 0 ] || { echo "# $bad deliveries with wrong headers:"; grep ' delivered ' "$log" | head -n 3 | sed 's/^/#   /'; return 1; }
 	return 0
 }

@@ -132,7 +132,7 @@ struct journal_hdr {
  *
  * Every message taken gets the next export sequence number, slot i of a
  * batch batch_xseq + i, and carries it with the journal's epoch (random,
- * set when the journal is made) in Kipc-Export: a batch is published
+ * set when the journal is made) in Kipc-Msg, with batch_xseq: a batch is published
  * pipelined, and when a message in its middle is lost on the way and
  * published again, it lands in the stream after the ones behind it; the
  * importer puts them back in this order.

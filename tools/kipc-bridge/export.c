@@ -84,18 +84,27 @@ static unsigned char *out_data(struct out_journal *oj, unsigned int i)
  * 300 B of headers.
  */
 static natsStatus set_stamp(natsMsg *m, const struct out_journal *oj,
-			    uint64_t xseq, const struct kipc_msg *km)
+			    uint64_t first, uint64_t xseq,
+			    const struct kipc_msg *km)
 {
-	char buf[192];
+	char buf[224];
 
+	/*
+	 * batch= is where xseq's batch starts: an importer that meets this
+	 * journal for the first time with a message from the middle of a
+	 * batch (the ones before it were lost on the way and come later)
+	 * then knows to wait for them, where xseq alone would make it the
+	 * start of the order.
+	 */
 	if (!km)
-		snprintf(buf, sizeof(buf), "export=%" PRIu64 "/%" PRIu64 " eof",
-			 oj->epoch, xseq);
+		snprintf(buf, sizeof(buf),
+			 "export=%" PRIu64 "/%" PRIu64 " batch=%" PRIu64 " eof",
+			 oj->epoch, xseq, first);
 	else
 		snprintf(buf, sizeof(buf),
-			 "export=%" PRIu64 "/%" PRIu64 " prio=%u type=%" PRIu64
-			 " pid=%u uid=%u gid=%u time=%" PRIu64,
-			 oj->epoch, xseq, (unsigned int)km->prio,
+			 "export=%" PRIu64 "/%" PRIu64 " batch=%" PRIu64
+			 " prio=%u type=%" PRIu64 " pid=%u uid=%u gid=%u time=%" PRIu64,
+			 oj->epoch, xseq, first, (unsigned int)km->prio,
 			 (uint64_t)km->type, (uint32_t)km->pid,
 			 (unsigned int)km->uid, (unsigned int)km->gid,
 			 (uint64_t)km->time_ns);
@@ -114,7 +123,7 @@ static natsStatus build_msg(natsMsg **out, struct bridge *b,
 			   (const char *)oj + out_data_off() +
 			   (size_t)i * oj->slot_size, (int)km->len);
 	if (s == NATS_OK)
-		s = set_stamp(m, oj, oj->batch_xseq + i, km);
+		s = set_stamp(m, oj, oj->batch_xseq, oj->batch_xseq + i, km);
 	if (s != NATS_OK) {
 		natsMsg_Destroy(m);
 		return s;
@@ -368,7 +377,7 @@ static int publish_eof(struct bridge *b, struct journal *j)
 
 		s = natsMsg_Create(&m, b->subject, NULL, NULL, 0);
 		if (s == NATS_OK)
-			s = set_stamp(m, oj, xseq, NULL);
+			s = set_stamp(m, oj, xseq, xseq, NULL);
 		jerr = 0;
 		if (s == NATS_OK) {
 			jsPubOptions_Init(&po);

@@ -347,6 +347,7 @@ struct stamp {
 	uint64_t type;
 	uint64_t epoch;		/* 0: no place in an export order */
 	uint64_t xseq;
+	uint64_t batch;		/* xseq its batch starts at; 0: not said */
 	bool eof;
 	const char *bad;	/* why it cannot be delivered, or NULL */
 };
@@ -391,6 +392,10 @@ static void stamp_word(struct stamp *st, const char *w, size_t n)
 		    word_u64(slash + 1, vlen - (size_t)(slash - v) - 1,
 			     UINT64_MAX, &st->xseq))
 			st->epoch = 0;
+	} else if (eq && KEY_IS("batch")) {
+		/* Malformed: as if not said, xseq starts the order. */
+		if (word_u64(v, vlen, UINT64_MAX, &st->batch))
+			st->batch = 0;
 	}
 #undef KEY_IS
 }
@@ -418,6 +423,8 @@ static void stamp_read(natsMsg *m, struct stamp *st)
 		w += n;
 		w += strspn(w, " ");
 	}
+	if (st->epoch == 0 || st->batch > st->xseq)
+		st->batch = 0;
 	if (st->epoch == 0)
 		st->xseq = 0;
 }
@@ -599,6 +606,12 @@ static unsigned int origin_of(struct importer *im, const struct stamp *st,
 {
 	struct in_journal *ij = im->ij;
 	uint64_t epoch = st->epoch, x = st->xseq;
+	/*
+	 * Where the order starts for a journal not seen before: its
+	 * message's batch, whose first messages may come after it; the
+	 * batches before it were all stored, so before it in the stream.
+	 */
+	uint64_t start = st->batch ? st->batch : x;
 	unsigned int victim = 0;
 	char key[256];
 	uint64_t k;
@@ -618,7 +631,7 @@ static unsigned int origin_of(struct importer *im, const struct stamp *st,
 			if (o->epoch != epoch) {
 				/* A new exporter journal counts from 1. */
 				o->epoch = epoch;
-				o->next_xseq = x;
+				o->next_xseq = start;
 			}
 			return i + 1;
 		}
@@ -626,7 +639,7 @@ static unsigned int origin_of(struct importer *im, const struct stamp *st,
 			victim = i;
 	}
 	ij->origins[victim] = (struct in_origin){
-		.key = k, .epoch = epoch, .next_xseq = x, .used = ++ij->clock,
+		.key = k, .epoch = epoch, .next_xseq = start, .used = ++ij->clock,
 	};
 	return victim + 1;
 }
