@@ -281,13 +281,6 @@ static int rewind_consumer(struct importer *im)
 			cc.AckWait = (int64_t)b->cfg->ack_wait_s * NSEC_PER_SEC;
 			cc.MaxAckPending = 4 * (int64_t)b->cfg->batch;
 			cc.FilterSubject = b->subject;
-			/*
-			 * The journal holds the position, so the consumer's
-			 * state need not outlive a node: one replica, in
-			 * memory, not three replicated on disk per delivery.
-			 */
-			cc.Replicas = 1;
-			cc.MemoryStorage = true;
 			if (ij->next_seq > 1) {
 				cc.DeliverPolicy = js_DeliverByStartSequence;
 				cc.OptStartSeq = ij->next_seq;
@@ -304,9 +297,6 @@ static int rewind_consumer(struct importer *im)
 			jsSubOptions_Init(&so);
 			so.Stream = b->cfg->stream;
 			so.Consumer = b->durable;
-			/* Else libnats finds the consumer "changed" and fails. */
-			so.Config.Replicas = 1;
-			so.Config.MemoryStorage = true;
 			jerr = 0;
 			s = js_PullSubscribe(&im->sub, b->js, b->subject,
 					     b->durable, NULL, &so, &jerr);
