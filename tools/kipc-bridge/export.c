@@ -163,8 +163,13 @@ static void on_pub_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa,
 			round.jerr[i] = pae ? pae->ErrCode : 0;
 		}
 		round.msg[i] = NULL;
-		round.outstanding--;
-		pthread_cond_broadcast(&round.done_cond);
+		/*
+		 * Only the last ack of a round lets the publisher go on:
+		 * waking it for each one costs a futex wake and a switch
+		 * per message, for it to find acks still outstanding.
+		 */
+		if (--round.outstanding == 0)
+			pthread_cond_signal(&round.done_cond);
 		break;
 	}
 	pthread_mutex_unlock(&round.lock);
