@@ -409,6 +409,33 @@ TEST_F(lring, null_arguments)
 	EXPECT_EQ(KT_POISON64, pos);
 }
 
+/* A newer caller's longer struct: filled as far as known, the rest zero. */
+TEST_F(lring, longer_structs)
+{
+	struct {
+		struct kipc_ring_info info;
+		uint64_t tail[2];
+	} i;
+	struct {
+		struct kipc_ring_producer prod;
+		uint64_t tail[2];
+	} p;
+	struct kipc_ring_info pi;
+
+	memset(&i, KT_POISON, sizeof(i));
+	ASSERT_EQ(0, (kipc_ring_info)(self->prod, &i.info, sizeof(i)));
+	EXPECT_EQ(SLOTS, i.info.nr_slots);
+	EXPECT_EQ(0, i.tail[0]);
+	EXPECT_EQ(0, i.tail[1]);
+	ASSERT_EQ(0, kipc_ring_info(self->prod, &pi));
+	memset(&p, KT_POISON, sizeof(p));
+	ASSERT_EQ(0, (kipc_ring_producer)(self->cons, pi.tag, &p.prod,
+					   sizeof(p)));
+	EXPECT_EQ(getpid(), p.prod.pid);
+	EXPECT_EQ(0, p.tail[0]);
+	EXPECT_EQ(0, p.tail[1]);
+}
+
 TEST_F(lring, commit_and_release_checks)
 {
 	uint64_t pos, cpos;
