@@ -15,8 +15,8 @@
 #include <linux/uidgid.h>
 #include <linux/kipc.h>
 
-#define KIPC_MODULE_VERSION_STR	"1.0.0"
-#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(1, 0, 0)
+#define KIPC_MODULE_VERSION_STR	"1.1.0"
+#define KIPC_MODULE_VERSION	KIPC_VERSION_CODE(1, 1, 0)
 
 /* What this build of the module supports: KIPC_FEAT_*. */
 #define KIPC_FEATURES		(KIPC_FEAT_VERSION | KIPC_FEAT_NETLINK | \

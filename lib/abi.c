@@ -41,6 +41,12 @@ _Static_assert(KIPC_REGION_INFO_SIZE_VER0 ==
 	       offsetofend(struct kipc_region_info, handle_flags), "0.2 size");
 _Static_assert(KIPC_MSG_SIZE_VER0 == offsetofend(struct kipc_msg, seq),
 	       "0.2 size");
+_Static_assert(KIPC_RING_CONFIG_SIZE_VER0 ==
+	       offsetofend(struct kipc_ring_config, __reserved), "1.1 size");
+_Static_assert(KIPC_RING_INFO_SIZE_VER0 ==
+	       offsetofend(struct kipc_ring_info, lost), "1.1 size");
+_Static_assert(KIPC_RING_PRODUCER_SIZE_VER0 ==
+	       offsetofend(struct kipc_ring_producer, bind_ns), "1.1 size");
 
 int kipc_struct_out(void *dst, size_t usize, const void *src, size_t lsize,
 		    size_t min)

@@ -62,6 +62,10 @@ static inline int kipc_struct_size_ok(size_t usize, size_t min)
 /* uapi structs: the size libkipc 0.x passed; the kernel's minimum is its own. */
 #define KIPC_QUEUE_ATTR_SIZE_VER0	72
 #define KIPC_REGION_INFO_SIZE_VER0	48
+/* First published in LIBKIPC_1.1, at these sizes. */
+#define KIPC_RING_CONFIG_SIZE_VER0	16
+#define KIPC_RING_INFO_SIZE_VER0	72
+#define KIPC_RING_PRODUCER_SIZE_VER0	40
 
 /*
  * Binds the compatibility function @impl to name@node (LIBKIPC_0.x), the

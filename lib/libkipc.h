@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define KIPC_LIB_VERSION_MAJOR	1
-#define KIPC_LIB_VERSION_MINOR	0
+#define KIPC_LIB_VERSION_MINOR	1
 #define KIPC_LIB_VERSION_PATCH	0
 
 /* Strict ISO C's <time.h> has no struct timespec; the calls take pointers. */
@@ -240,6 +240,220 @@ int kipc_region_event_snapshot(const struct kipc_region_event *ev,
 int kipc_region_event_wait(struct kipc_region_event *ev, uint32_t seq,
 			   const struct timespec *abs_timeout);
 int kipc_region_event_notify(struct kipc_region_event *ev, int max_waiters);
+
+/*
+ * Rings (KIPC_FEAT_RING; since LIBKIPC_1.1): fixed-size slots in shared
+ * memory, for many producers and one consumer, with no system call per
+ * record. A struct kipc_ring is one handle of a ring and its mappings. A
+ * producer reserves a slot, writes it and commits it; the consumer peeks
+ * at the oldest record, reads it in place and releases it. A side that
+ * cannot go on sleeps in kipc_ring_wait(), or arms the handle and polls
+ * kipc_ring_fd(). See kipc_ring_create(3) and kipc(7) for what a ring
+ * gives up against a queue.
+ *
+ * One handle may be shared among threads, and among processes by fork;
+ * the producer calls may run in any number of them at once, the
+ * consumer's peek and release in one at a time.
+ */
+struct kipc_ring;
+
+/* The geometry of a ring being created; see struct kipc_ring_bind. */
+struct kipc_ring_config {
+	uint32_t slot_size;	/* bytes per slot: a multiple of 8, at least 8 */
+	uint32_t nr_slots;	/* a power of two, 2..KIPC_RING_MAX_SLOTS */
+	uint32_t max_producers;	/* at a time: 1..KIPC_RING_MAX_PRODUCERS, 0: 8 */
+	uint32_t __reserved;	/* 0 */
+};
+
+/**
+ * kipc_ring_create() - create a ring, or bind to the one of that name
+ * @name: 1..KIPC_NAME_MAX bytes, NUL-terminated
+ * @flags: KIPC_RING_CONSUMER, KIPC_RING_PRODUCER or neither (an observer),
+ *	and KIPC_RING_EXCL, KIPC_RING_AUTO_DELETE; KIPC_RING_CREATE is implied
+ * @mode: permission bits, at most 0777
+ * @cfg: the geometry; an existing ring's must be the same
+ * @cfg_size: sizeof(*cfg), which the macro passes
+ * @ringp: out, the handle, for kipc_ring_close()
+ *
+ * Return: 0, or -EINVAL (a NULL pointer, an unknown flag, both roles, a
+ * mode above 0777, a geometry out of range or not the existing ring's),
+ * -EEXIST (with KIPC_RING_EXCL), -EBUSY (the role is taken), -EACCES,
+ * -ENAMETOOLONG, -EFBIG, -ENOSPC, -EDQUOT, -ENOMEM, -EOPNOTSUPP (a module
+ * without rings), -ENODEV, -EPROTO (a ring layout this library does not
+ * know).
+ */
+int kipc_ring_create(const char *name, unsigned int flags, mode_t mode,
+		     const struct kipc_ring_config *cfg, size_t cfg_size,
+		     struct kipc_ring **ringp);
+#define kipc_ring_create(name, flags, mode, cfg, ringp) \
+	kipc_ring_create((name), (flags), (mode), (cfg), \
+			 sizeof(struct kipc_ring_config), (ringp))
+
+/**
+ * kipc_ring_open() - bind to an existing ring
+ * @name: the ring's name
+ * @flags: KIPC_RING_CONSUMER, KIPC_RING_PRODUCER, or 0 for an observer,
+ *	which may only look (kipc_ring_info(), kipc_ring_lost(), poll)
+ * @ringp: out, the handle
+ *
+ * Return: 0, or -EINVAL (a NULL pointer, another flag, both roles),
+ * -ENOENT, -EBUSY, -EACCES, -ENAMETOOLONG, -ENOMEM, -EOPNOTSUPP, -ENODEV,
+ * -EPROTO.
+ */
+int kipc_ring_open(const char *name, unsigned int flags,
+		   struct kipc_ring **ringp);
+
+/**
+ * kipc_ring_close() - unmap and close a ring handle, and free it
+ * @ring: the handle; never used again, whatever the result
+ *
+ * A producer's slots reserved and not committed are marked lost by the
+ * kernel once its last descriptor and mapping of the handle are gone.
+ *
+ * Return: 0, or -EINVAL for NULL, or munmap()'s or close()'s error.
+ */
+int kipc_ring_close(struct kipc_ring *ring);
+
+/**
+ * kipc_ring_unlink() - remove a ring's name
+ * @name: the ring's name
+ *
+ * Return: 0, or -EINVAL (NULL), -ENOENT, -EPERM (not the owner),
+ * -ENAMETOOLONG, -EOPNOTSUPP, -ENODEV.
+ */
+int kipc_ring_unlink(const char *name);
+
+/**
+ * kipc_ring_fd() - the handle's descriptor, for poll(2) and epoll(7)
+ * @ring: the handle
+ *
+ * Readable for the consumer and observers while a record waits, writable
+ * for producers while there is room; the other side rings the descriptor
+ * only while this one is armed (kipc_ring_arm()).
+ *
+ * Return: the descriptor, owned by @ring, or -EINVAL for NULL.
+ */
+int kipc_ring_fd(const struct kipc_ring *ring);
+
+/**
+ * kipc_ring_reserve() - claim the next free slot (producers)
+ * @ring: a producer handle
+ * @data: out, the slot's slot_size bytes, to write the record into
+ * @pos: out, the record's position, for kipc_ring_commit()
+ *
+ * Return: 0, or -EAGAIN (the ring is full), -EINVAL (a NULL pointer),
+ * -EBADF (not a producer).
+ */
+int kipc_ring_reserve(struct kipc_ring *ring, void **data, uint64_t *pos);
+
+/**
+ * kipc_ring_commit() - publish a reserved slot (producers)
+ * @ring: the producer handle that reserved it
+ * @pos: its position from kipc_ring_reserve()
+ *
+ * Return: 0, or -EINVAL (NULL, or @pos is not reserved by this handle
+ * and uncommitted), -EBADF (not a producer), or the wake-up's error.
+ */
+int kipc_ring_commit(struct kipc_ring *ring, uint64_t pos);
+
+/**
+ * kipc_ring_peek() - the oldest committed record (the consumer)
+ * @ring: the consumer handle
+ * @data: out, the record's slot_size bytes, valid until its release
+ * @pos: out, its position, for kipc_ring_release()
+ * @tag: out, the tag of the producer that claimed it (kipc_ring_producer());
+ *	may be NULL
+ *
+ * Records the kernel marked lost are skipped (kipc_ring_lost()).
+ *
+ * Return: 0, or -EAGAIN (none is ready), -EINVAL (a NULL pointer),
+ * -EBADF (not the consumer).
+ */
+int kipc_ring_peek(struct kipc_ring *ring, const void **data, uint64_t *pos,
+		   uint32_t *tag);
+
+/**
+ * kipc_ring_release() - let producers reuse the peeked record's slot
+ * @ring: the consumer handle
+ * @pos: the position kipc_ring_peek() gave
+ *
+ * Return: 0, or -EINVAL (NULL, or @pos is not the record at the tail),
+ * -EBADF (not the consumer), or the wake-up's error.
+ */
+int kipc_ring_release(struct kipc_ring *ring, uint64_t pos);
+
+/**
+ * kipc_ring_wait() - sleep until the handle's side may go on
+ * @ring: the consumer or a producer handle
+ * @abs_timeout: CLOCK_MONOTONIC, absolute; NULL waits for ever
+ *
+ * The consumer waits for a record at the tail, a producer for room. The
+ * kernel is entered only when there is none.
+ *
+ * Return: 0, or -ETIMEDOUT, -EINTR (a signal), -EAGAIN (the descriptor is
+ * O_NONBLOCK), -EINVAL (NULL, a bad timespec), -EBADF (an observer).
+ */
+int kipc_ring_wait(struct kipc_ring *ring, const struct timespec *abs_timeout);
+
+/**
+ * kipc_ring_arm() - ask the other side to ring kipc_ring_fd()
+ * @ring: the consumer or a producer handle
+ *
+ * Before a poll on the descriptor: raises the handle's waiting count, as
+ * kipc_ring_wait() does around its sleep, unless the side may already go
+ * on. Each 0 is undone by one kipc_ring_disarm().
+ *
+ * Return: 0 (armed: poll), 1 (ready, not armed: do not poll), -EINVAL
+ * (NULL), -EBADF (an observer).
+ */
+int kipc_ring_arm(struct kipc_ring *ring);
+
+/**
+ * kipc_ring_disarm() - undo one kipc_ring_arm() that returned 0
+ * @ring: the handle
+ *
+ * Return: 0, or -EINVAL (NULL, or not armed), -EBADF (an observer).
+ */
+int kipc_ring_disarm(struct kipc_ring *ring);
+
+/**
+ * kipc_ring_lost() - records lost to producers that died mid-record
+ * @ring: any handle of the ring
+ * @lost: out, the count since the ring's creation, from its header
+ *
+ * Return: 0, or -EINVAL for a NULL pointer.
+ */
+int kipc_ring_lost(const struct kipc_ring *ring, uint64_t *lost);
+
+/**
+ * kipc_ring_info() - the ring's geometry, owner and counts
+ * @ring: any handle of the ring
+ * @info: out, as KIPC_IOC_RING_INFO fills it
+ * @info_size: sizeof(*info), which the macro passes
+ *
+ * Return: 0, or -EINVAL (a NULL pointer, a size below the first
+ * published one).
+ */
+int kipc_ring_info(const struct kipc_ring *ring, struct kipc_ring_info *info,
+		   size_t info_size);
+#define kipc_ring_info(ring, info) \
+	kipc_ring_info((ring), (info), sizeof(struct kipc_ring_info))
+
+/**
+ * kipc_ring_producer() - who bound the producer of a tag
+ * @ring: any handle of the ring
+ * @tag: a tag from kipc_ring_peek() or kipc_ring_info()
+ * @prod: out, pid, uid, gid and time of the bind, and whether it is bound
+ * @prod_size: sizeof(*prod), which the macro passes
+ *
+ * Return: 0, or -ENOENT (no producer of that tag is known), -EINVAL (a
+ * NULL pointer, a size below the first published one).
+ */
+int kipc_ring_producer(const struct kipc_ring *ring, uint32_t tag,
+		       struct kipc_ring_producer *prod, size_t prod_size);
+#define kipc_ring_producer(ring, tag, prod) \
+	kipc_ring_producer((ring), (tag), (prod), \
+			   sizeof(struct kipc_ring_producer))
 
 /*
  * Listing, inspection and control by name, through the kipc generic netlink

@@ -10,7 +10,10 @@
 #     names its flags, ioctls and feature bits (check-uapi-doc.py);
 #   - the built libkipc.so still exports every name@version of release
 #     0.3.0 (selftests/abi/0.3/libkipc.map), so binaries built against it
-#     load.
+#     load;
+#   - every name lib/libkipc.map exports has its page in
+#     Documentation/man (a page of its own, or a .so of its group's), so
+#     that "man NAME" answers for each.
 #
 # usage: check-abi.sh TOP LIBRARY
 
@@ -53,6 +56,15 @@ if [ -n "$missing" ]; then
 	echo "$missing" | sed 's/^/  /'
 	fail=1
 fi
+nopage=$(sed -n 's/^[[:space:]]*\(kipc_[a-z_]*\);$/\1/p' "$TOP"/lib/libkipc.map |
+	sort -u | while read -r n; do
+		[ -f "$TOP/Documentation/man/$n.3" ] || echo "$n"
+	done)
+if [ -n "$nopage" ]; then
+	echo "check-abi: exported, and no page in Documentation/man:"
+	echo "$nopage" | sed 's/^/  /'
+	fail=1
+fi
 [ $fail -ne 0 ] ||
-	echo "check-abi: headers C99/C++98 clean; $(wc -l <"$W/want") symbols of 0.3.0 still exported"
+	echo "check-abi: headers C99/C++98 clean; $(wc -l <"$W/want") symbols of 0.3.0 still exported; every exported name has a man page"
 exit $fail

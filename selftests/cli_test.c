@@ -551,4 +551,135 @@ TEST(extack)
 	kipc_queue_unlink(name);
 }
 
+/* ---- rings ---- */
+
+TEST(ring_create_delete)
+{
+	struct kipc_module_info mi;
+	struct kipc_ring_info info;
+	struct kipc_ring *ring;
+	static struct run r;
+	char name[64];
+
+	ASSERT_EQ(0, kipc_module_version(&mi));
+	if (!(mi.features & KIPC_FEAT_RING))
+		SKIP(return, "the loaded module has no rings");
+	snprintf(name, sizeof(name), "cli.%d.ring", (int)getpid());
+	KIPC(&r, "ring", "create", name, "--slots", "16", "--slot-size", "1K",
+	     "--producers", "2", "--mode", "0620");
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_EQ(0, r.nout);
+	/* The CLI's handle is gone, and it never was the consumer. */
+	ASSERT_EQ(0, kipc_ring_open(name, KIPC_RING_CONSUMER, &ring));
+	ASSERT_EQ(0, kipc_ring_info(ring, &info));
+	EXPECT_EQ(16, info.nr_slots);
+	EXPECT_EQ(1024, info.slot_size);
+	EXPECT_EQ(2, info.max_producers);
+	EXPECT_EQ(0620, info.mode);
+	EXPECT_EQ(1, info.handles);
+	kipc_ring_close(ring);
+
+	KIPC(&r, "ring", "create", name);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "File exists")) TH_LOG("%s", r.err);
+	KIPC(&r, "ring", "delete", name);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	KIPC(&r, "ring", "delete", name);
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "No such file or directory"))
+		TH_LOG("%s", r.err);
+	KIPC(&r, "-j", "ring", "delete", name);
+	EXPECT_EQ(1, r.status);
+	EXPECT_TRUE(json_valid(r.err, r.nerr, true)) TH_LOG("%s", r.err);
+
+	/* Defaults: 256 slots of 256 bytes, 8 producers, mode 0600. */
+	KIPC(&r, "ring", "create", name);
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, kipc_ring_open(name, 0, &ring));
+	ASSERT_EQ(0, kipc_ring_info(ring, &info));
+	EXPECT_EQ(256, info.nr_slots);
+	EXPECT_EQ(256, info.slot_size);
+	EXPECT_EQ(8, info.max_producers);
+	EXPECT_EQ(0600, info.mode);
+	kipc_ring_close(ring);
+	EXPECT_EQ(0, kipc_ring_unlink(name));
+}
+
+TEST(ring_bad_input)
+{
+	static const char *const shapes[][3] = {
+		{ "--slots", "3", "--slots 3" },
+		{ "--slots", "1", "--slots 1" },
+		{ "--slot-size", "12", "--slot-size 12" },
+		{ "--slot-size", "4", "--slot-size 4" },
+	};
+	static const char *const usage[][2] = {
+		{ "--slots", "abc" },
+		{ "--slots", "131072" },
+		{ "--slot-size", "2M" },
+		{ "--slot-size", "-8" },
+		{ "--producers", "0" },
+		{ "--producers", "65" },
+		{ "--mode", "0800" },
+	};
+	static struct run r;
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "cli.%d.badring", (int)getpid());
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		KIPC(&r, "ring", "create", name, (char *)shapes[i][0],
+		     (char *)shapes[i][1]);
+		EXPECT_EQ(1, r.status) TH_LOG("%s %s", shapes[i][0], shapes[i][1]);
+		EXPECT_NE(NULL, strstr(r.err, shapes[i][2])) TH_LOG("%s", r.err);
+		EXPECT_NE(NULL, strstr(r.err, "Invalid argument"))
+			TH_LOG("%s", r.err);
+	}
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		KIPC(&r, "ring", "create", name, (char *)usage[i][0],
+		     (char *)usage[i][1]);
+		EXPECT_EQ(2, r.status) TH_LOG("%s %s", usage[i][0], usage[i][1]);
+		EXPECT_NE(NULL, strstr(r.err, usage[i][0])) TH_LOG("%s", r.err);
+	}
+	KIPC(&r, "ring", "create");
+	EXPECT_EQ(2, r.status);
+	KIPC(&r, "ring", "delete");
+	EXPECT_EQ(2, r.status);
+	KIPC(&r, "ring", "delete", name, "extra");
+	EXPECT_EQ(2, r.status);
+	KIPC(&r, "ring", "nosuch");
+	EXPECT_EQ(2, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "ring: unknown command \"nosuch\""))
+		TH_LOG("%s", r.err);
+	/* Nothing was created along the way. */
+	EXPECT_EQ(-ENOENT, kipc_ring_unlink(name));
+}
+
+/* Only the owner deletes a ring; the errno says why the others may not. */
+TEST(ring_delete_not_owner)
+{
+	static struct run r;
+	char name[64];
+	int st;
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root: a ring someone else owns");
+	snprintf(name, sizeof(name), "cli.%d.ringown", (int)getpid());
+	KIPC(&r, "ring", "create", name, "--mode", "0666");
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		KIPC(&r, "ring", "delete", name);
+		_exit(r.status == 1 &&
+		      strstr(r.err, "Operation not permitted") ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(0, kipc_ring_unlink(name));
+}
+
 TEST_HARNESS_MAIN

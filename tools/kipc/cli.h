@@ -71,6 +71,7 @@ char *escape_text(const char *s);
 int do_version(int argc, char **argv);
 int do_queue(int argc, char **argv);
 int do_region(int argc, char **argv);
+int do_ring(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_purge(int argc, char **argv);

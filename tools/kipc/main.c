@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc: command-line front end to kipc queues and regions.
+ * kipc: command-line front end to kipc queues, regions and rings.
  *
  *   kipc [-j|--json] [-p|--pretty] OBJECT COMMAND [ARGS]
  */
@@ -295,6 +295,7 @@ static int do_help(int argc, char **argv);
 static const struct kipc_cmd objects[] = {
 	{ "queue", do_queue, "named message queues" },
 	{ "region", do_region, "named shared-memory regions" },
+	{ "ring", do_ring, "named rings of slots in shared memory" },
 	{ "stats", do_stats, "module-wide counts and parameters" },
 	{ "monitor", do_monitor, "print queue and region events as they happen" },
 	{ "version", do_version, "library and module versions" },
