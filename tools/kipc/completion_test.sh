@@ -20,6 +20,7 @@ cat >"$TMP/kipc" <<'EOF'
 case "$*" in
 "-j queue list") printf '[{"name":"jobs"},{"name":"jobs-done"},{"name":"odd\\x1bname","name_hex":"6f64641b6e616d65"}]\n' ;;
 "-j region list") printf '[{"name":"frames"}]\n' ;;
+"-j ring list") printf '[{"name":"trace"}]\n' ;;
 esac
 EOF
 chmod +x "$TMP/kipc"
@@ -44,7 +45,7 @@ check() {
 	fi
 }
 
-check "kipc " "queue region stats monitor version purge help"
+check "kipc " "queue region ring stats monitor version purge help"
 check "kipc q" "queue"
 check "kipc --v" "--version"
 check "kipc queue " "create send recv watch list show top chmod chown delete help"
@@ -57,7 +58,10 @@ check "kipc queue recv jobs --n" "--nonblock"
 check "kipc queue list -o " "NAME MODE OWNER UID GID CTIME MSGS MSGSIZE SENT RECEIVED HANDLES BYTES FAILED DROPPED TYPE RWAIT SWAIT ID"
 check "kipc queue list -o MS" "MSGS MSGSIZE"
 check "kipc region show " "frames"
-check "kipc monitor " "queue region"
+check "kipc ring " "list show help"
+check "kipc ring show " "trace"
+check "kipc ring list -o P" "PRODUCERS"
+check "kipc monitor " "queue region ring"
 check "kipc nosuch " ""
 
 # The lists against the CLI's own help.
@@ -65,7 +69,7 @@ objects=$("$KIPC" --help | sed -n '/^Objects:/,$p' | awk 'NR > 1 { print $1 }' |
 # shellcheck disable=SC2154
 [ "$objects" = "$_kipc_objects" ] && pass=$((pass + 1)) ||
 	{ fail=$((fail + 1)); echo "not ok - objects: help says '$objects'"; }
-for o in queue region; do
+for o in queue region ring; do
 	cmds=$("$KIPC" "$o" help | sed -n '/^Commands:/,$p' | awk 'NR > 1 { print $1 }' | xargs)
 	var=_kipc_${o}_cmds
 	[ "$cmds" = "${!var}" ] && pass=$((pass + 1)) ||

@@ -47,7 +47,7 @@ help=$("$KIPC" --help | opts)
 man=$(awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$MAN" | opts)
 compare "kipc options" "$help" "$man"
 
-for obj in queue region; do
+for obj in queue region ring; do
 	cmds=$("$KIPC" "$obj" help | awk '/^Commands:/ { on = 1; next } on { print $1 }' |
 		grep -vx help | sort)
 	man=$(grep -oE "^\.SS kipc $obj [a-z]+" "$MAN" | awk '{ print $4 }' | sort -u)

@@ -295,8 +295,9 @@ static int do_help(int argc, char **argv);
 static const struct kipc_cmd objects[] = {
 	{ "queue", do_queue, "named message queues" },
 	{ "region", do_region, "named shared-memory regions" },
+	{ "ring", do_ring, "named rings: many producers, one consumer" },
 	{ "stats", do_stats, "module-wide counts and parameters" },
-	{ "monitor", do_monitor, "print queue and region events as they happen" },
+	{ "monitor", do_monitor, "print queue, region and ring events as they happen" },
 	{ "version", do_version, "library and module versions" },
 	{ "purge", do_purge, "delete every queue and region (administrators)" },
 	{ "help", do_help, "this text" },
