@@ -306,6 +306,7 @@ static int kipc_ring_add_producer(struct kipc_ring *r,
 				  struct kipc_ring_handle *rh)
 {
 	struct kipc_ring_producer_entry *p;
+	struct pid *old;
 	u32 i, index;
 
 	lockdep_assert_held(&r->lock);
@@ -323,14 +324,18 @@ static int kipc_ring_add_producer(struct kipc_ring *r,
 	spin_lock(&r->table_lock);
 	p->gen = p->gen == 255 ? 1 : p->gen + 1;
 	p->bound = true;
-	/* put_pid() may free, which a spinlock allows. */
-	put_pid(p->pid);
+	old = p->pid;
 	p->pid = get_pid(task_tgid(current));
 	p->uid = current_euid();
 	p->gid = current_egid();
 	p->bind_ns = ktime_get_real_ns();
 	r->nr_producers++;
 	spin_unlock(&r->table_lock);
+	/*
+	 * After the spinlock: the last reference to a pid can take its PID
+	 * namespace with it, whose teardown may sleep.
+	 */
+	put_pid(old);
 	rh->index = index;
 	rh->tag = KIPC_RING_TAG(p->gen, index);
 	return 0;
