@@ -95,6 +95,8 @@ struct kipc_obj_ops {
 	 * Puts the attributes of the type's get reply, which its events
 	 * carry too, with IDs as @userns sees them; -EMSGSIZE when @msg is
 	 * full. So netlink.c describes any object without knowing its type.
+	 * Called with kipc_ns.lock held (dumps, events) or not (a get), so
+	 * it takes no lock that is held for long or that nests outside it.
 	 */
 	int (*nl_fill)(struct sk_buff *msg, struct kipc_obj *obj,
 		       struct user_namespace *userns);
@@ -265,8 +267,9 @@ int kipc_ring_mmap(struct kipc_handle *h, struct vm_area_struct *vma);
 void kipc_registry_set_event_hook(void (*hook)(struct kipc_obj *obj, enum kipc_event event));
 
 /*
- * The attributes that queues and regions share, by number in the type's
- * attribute set; kipc_nl_queue_attrs and kipc_nl_region_attrs give them.
+ * The attributes that every object type shares, by number in the type's
+ * attribute set; kipc_nl_queue_attrs, kipc_nl_region_attrs and
+ * kipc_nl_ring_attrs give them.
  */
 struct kipc_nl_common_attrs {
 	enum kipc_obj_type type;
@@ -275,6 +278,7 @@ struct kipc_nl_common_attrs {
 
 extern const struct kipc_nl_common_attrs kipc_nl_queue_attrs;
 extern const struct kipc_nl_common_attrs kipc_nl_region_attrs;
+extern const struct kipc_nl_common_attrs kipc_nl_ring_attrs;
 int kipc_nl_put_common(struct sk_buff *msg, struct kipc_obj *obj,
 		       struct user_namespace *userns,
 		       const struct kipc_nl_common_attrs *a);

@@ -70,6 +70,14 @@ const struct kipc_nl_common_attrs kipc_nl_region_attrs = {
 	.ctime = KIPC_A_REGION_CTIME, .pad = KIPC_A_REGION_PAD,
 };
 
+const struct kipc_nl_common_attrs kipc_nl_ring_attrs = {
+	.type = KIPC_OBJ_RING,
+	.name = KIPC_A_RING_NAME, .uid = KIPC_A_RING_UID,
+	.gid = KIPC_A_RING_GID, .mode = KIPC_A_RING_MODE,
+	.handles = KIPC_A_RING_HANDLES,
+	.ctime = KIPC_A_RING_CTIME, .pad = KIPC_A_RING_PAD,
+};
+
 /**
  * kipc_nl_put_common() - put the attributes every object has
  * @msg: the message being filled
@@ -287,7 +295,8 @@ static int kipc_nl_obj_set_doit(struct genl_info *info,
 
 /*
  * The generated op table (netlink_gen.c) names one handler per command;
- * queues and regions share the code, given the numbers of their set.
+ * queues, regions and rings share the code, given the numbers of their
+ * set.
  */
 
 /**
@@ -420,6 +429,39 @@ int kipc_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * kipc_nl_ring_get_doit() - describe one ring by name
+ * @skb: the request
+ * @info: the request's header and attributes
+ *
+ * The ring-get (do) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks, then the ring's
+ * table_lock, never the mutex that a repair holds.
+ * Return: 0, or a negative errno, as kipc_nl_queue_get_doit().
+ */
+int kipc_nl_ring_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return kipc_nl_obj_get_doit(info, &kipc_nl_ring_attrs);
+}
+
+/**
+ * kipc_nl_ring_get_dumpit() - describe every ring of the caller's namespace
+ * @skb: the reply being filled
+ * @cb: the dump's state
+ *
+ * The ring-get (dump) handler of the generated op table.
+ *
+ * Context: Process context; takes the registry's locks and, under them,
+ * each ring's table_lock.
+ * Return: the bytes put in @skb, 0 once every ring is sent, or a negative
+ * errno.
+ */
+int kipc_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kipc_nl_obj_get_dumpit(skb, cb, &kipc_nl_ring_attrs);
+}
+
+/**
  * kipc_nl_version_get_doit() - report the ABI version, version and features
  * @skb: the request
  * @info: the request's header and attributes
@@ -500,7 +542,12 @@ int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, KIPC_A_STATS_MSG_SIZE_LIMIT,
 			READ_ONCE(kipc_msg_size_limit)) ||
 	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_REGION_SIZE,
-			      READ_ONCE(kipc_max_region_size), KIPC_A_STATS_PAD))
+			      READ_ONCE(kipc_max_region_size), KIPC_A_STATS_PAD) ||
+	    nla_put_u32(msg, KIPC_A_STATS_RINGS,
+			atomic_read(&kipc_stats.objs[KIPC_OBJ_RING])) ||
+	    nla_put_u32(msg, KIPC_A_STATS_MAX_RINGS, READ_ONCE(kipc_max_rings)) ||
+	    nla_put_u64_64bit(msg, KIPC_A_STATS_MAX_RING_SIZE,
+			      READ_ONCE(kipc_max_ring_size), KIPC_A_STATS_PAD))
 		goto nomem;
 
 	genlmsg_end(msg, hdr);
@@ -578,8 +625,8 @@ static void kipc_nl_notify(struct kipc_obj *obj, enum kipc_event event)
 
 	lockdep_assert_held(&obj->ns->lock);
 
-	/* Rings have no netlink representation yet: nothing to announce. */
-	if (!obj->ops->nl_fill || !READ_ONCE(kipc_nr_listeners))
+	/* A type without the event (a ring has no change) announces none. */
+	if (!cmd || !obj->ops->nl_fill || !READ_ONCE(kipc_nr_listeners))
 		return;
 
 	mutex_lock(&kipc_listeners_lock);

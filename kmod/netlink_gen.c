@@ -58,8 +58,18 @@ static const struct nla_policy kipc_region_set_nl_policy[KIPC_A_REGION_MODE + 1]
 	[KIPC_A_REGION_MODE] = NLA_POLICY_MAX(NLA_U32, 511),
 };
 
+/* KIPC_CMD_RING_GET - do */
+static const struct nla_policy kipc_ring_get_do_nl_policy[KIPC_A_RING_NAME + 1] = {
+	[KIPC_A_RING_NAME] = { .type = NLA_NUL_STRING, .len = 255, },
+};
+
+/* KIPC_CMD_RING_GET - dump */
+static const struct nla_policy kipc_ring_get_dump_nl_policy[KIPC_A_RING_NAME + 1] = {
+	[KIPC_A_RING_NAME] = { .type = NLA_NUL_STRING, .len = 255, },
+};
+
 /* Ops table for kipc */
-const struct genl_split_ops kipc_nl_ops[11] = {
+const struct genl_split_ops kipc_nl_ops[13] = {
 	{
 		.cmd	= KIPC_CMD_VERSION_GET,
 		.doit	= kipc_nl_version_get_doit,
@@ -130,5 +140,19 @@ const struct genl_split_ops kipc_nl_ops[11] = {
 		.cmd	= KIPC_CMD_MONITOR,
 		.doit	= kipc_nl_monitor_doit,
 		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KIPC_CMD_RING_GET,
+		.doit		= kipc_nl_ring_get_doit,
+		.policy		= kipc_ring_get_do_nl_policy,
+		.maxattr	= KIPC_A_RING_NAME,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KIPC_CMD_RING_GET,
+		.dumpit		= kipc_nl_ring_get_dumpit,
+		.policy		= kipc_ring_get_dump_nl_policy,
+		.maxattr	= KIPC_A_RING_NAME,
+		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

@@ -14,7 +14,7 @@
 #include <linux/kipc.h>
 
 /* Ops table for kipc */
-extern const struct genl_split_ops kipc_nl_ops[11];
+extern const struct genl_split_ops kipc_nl_ops[13];
 
 int kipc_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kipc_nl_queue_get_doit(struct sk_buff *skb, struct genl_info *info);
@@ -27,5 +27,7 @@ int kipc_nl_region_del_doit(struct sk_buff *skb, struct genl_info *info);
 int kipc_nl_region_set_doit(struct sk_buff *skb, struct genl_info *info);
 int kipc_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int kipc_nl_monitor_doit(struct sk_buff *skb, struct genl_info *info);
+int kipc_nl_ring_get_doit(struct sk_buff *skb, struct genl_info *info);
+int kipc_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 #endif /* _LINUX_KIPC_GEN_H */

@@ -25,7 +25,13 @@
  * Locking: kipc_ring.lock (mutex) guards the producer table, the consumer
  * slot and the lost count, and serialises repairs; it is taken under
  * kipc_handle.bind_lock at bind and alone at release, never with a
- * registry lock, so it is a leaf. The words in the shared pages are
+ * registry lock, so it is a leaf. kipc_ring.table_lock (spinlock) is
+ * taken inside it by whoever changes those fields, only for the change
+ * itself, so that netlink can read them with it alone: netlink describes
+ * a ring under kipc_ns.lock (dumps, events), where waiting for the mutex
+ * would mean waiting, with the whole namespace locked, for the repair of
+ * a dead producer's claims, a scan of every slot. table_lock is a leaf
+ * that nests inside kipc_ns.lock. The words in the shared pages are
  * user-written and never trusted: the kernel only compares them (poll,
  * wait) and changes a state word with cmpxchg(). Wait queues and fasync
  * lists have their own locking.
@@ -44,10 +50,12 @@
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
+#include <net/netlink.h>
 
 #include "compat.h"
 #include "kipc_internal.h"
@@ -96,11 +104,15 @@ struct kipc_ring {
 	struct fasync_struct *fasync_cons;
 	struct fasync_struct *fasync_prod;
 	struct mutex lock;		/* the fields below; repairs */
-	bool has_consumer;		/* under lock */
-	u32 nr_producers;		/* under lock */
+	/* Changes of the fields below; readers may hold either lock. */
+	spinlock_t table_lock;
+	bool has_consumer;		/* under lock and table_lock */
+	u32 nr_producers;		/* under lock and table_lock */
 	u32 next_index;			/* under lock: where a bind looks first */
-	u64 lost;			/* under lock */
-	struct kipc_ring_producer_entry producers[];	/* under lock */
+	u64 lost;			/* under lock and table_lock */
+	struct kipc_ring_producer_entry producers[];	/* under lock and
+							 * table_lock
+							 */
 };
 
 /* A handle's place in its ring. */
@@ -149,11 +161,19 @@ static void kipc_ring_free(struct kipc_obj *obj)
 
 static void kipc_ring_release_handle(struct kipc_handle *h);
 static void kipc_ring_show_fdinfo(struct seq_file *m, struct kipc_handle *h);
+static int kipc_ring_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			     struct user_namespace *userns);
 
 static const struct kipc_obj_ops kipc_ring_ops = {
 	.free = kipc_ring_free,
 	.release_handle = kipc_ring_release_handle,
 	.show_fdinfo = kipc_ring_show_fdinfo,
+	.nl_fill = kipc_ring_nl_fill,
+	/* No ring-set: a ring's mode and owner never change. */
+	.nl_event_cmd = {
+		[KIPC_EVENT_CREATE] = KIPC_CMD_RING_CREATE_NTF,
+		[KIPC_EVENT_DELETE] = KIPC_CMD_RING_DELETE_NTF,
+	},
 };
 
 /* The ring's geometry, checked, from a creating bind. */
@@ -233,6 +253,7 @@ static struct kipc_obj *kipc_ring_create(struct kipc_bind_req *req)
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&r->lock);
+	spin_lock_init(&r->table_lock);
 	init_waitqueue_head(&r->cons_wq);
 	init_waitqueue_head(&r->prod_wq);
 	r->max_producers = max_producers;
@@ -285,6 +306,7 @@ static int kipc_ring_add_producer(struct kipc_ring *r,
 				  struct kipc_ring_handle *rh)
 {
 	struct kipc_ring_producer_entry *p;
+	struct pid *old;
 	u32 i, index;
 
 	lockdep_assert_held(&r->lock);
@@ -299,14 +321,21 @@ static int kipc_ring_add_producer(struct kipc_ring *r,
 	}
 	p = &r->producers[index];
 	r->next_index = (index + 1) % r->max_producers;
+	spin_lock(&r->table_lock);
 	p->gen = p->gen == 255 ? 1 : p->gen + 1;
 	p->bound = true;
-	put_pid(p->pid);
+	old = p->pid;
 	p->pid = get_pid(task_tgid(current));
 	p->uid = current_euid();
 	p->gid = current_egid();
 	p->bind_ns = ktime_get_real_ns();
 	r->nr_producers++;
+	spin_unlock(&r->table_lock);
+	/*
+	 * After the spinlock: the last reference to a pid can take its PID
+	 * namespace with it, whose teardown may sleep.
+	 */
+	put_pid(old);
 	rh->index = index;
 	rh->tag = KIPC_RING_TAG(p->gen, index);
 	return 0;
@@ -319,10 +348,13 @@ static int kipc_ring_take_role(struct kipc_ring *r,
 
 	mutex_lock(&r->lock);
 	if (rh->role == KIPC_RING_CONSUMER) {
-		if (r->has_consumer)
+		if (r->has_consumer) {
 			ret = -EBUSY;
-		else
+		} else {
+			spin_lock(&r->table_lock);
 			r->has_consumer = true;
+			spin_unlock(&r->table_lock);
+		}
 	} else if (rh->role == KIPC_RING_PRODUCER) {
 		ret = kipc_ring_add_producer(r, rh);
 	}
@@ -469,14 +501,19 @@ static void kipc_ring_release_handle(struct kipc_handle *h)
 
 	mutex_lock(&r->lock);
 	if (rh->role == KIPC_RING_CONSUMER) {
+		spin_lock(&r->table_lock);
 		r->has_consumer = false;
+		spin_unlock(&r->table_lock);
 	} else if (rh->role == KIPC_RING_PRODUCER) {
+		/* The long part, without table_lock: netlink does not wait. */
 		lost = kipc_ring_repair(r, rh->tag);
+		spin_lock(&r->table_lock);
 		r->lost += lost;
-		/* After the state words, so a LOST slot is already counted. */
-		WRITE_ONCE(r->hdr->lost, r->lost);
 		r->producers[rh->index].bound = false;
 		r->nr_producers--;
+		spin_unlock(&r->table_lock);
+		/* After the state words, so a LOST slot is already counted. */
+		WRITE_ONCE(r->hdr->lost, r->lost);
 	}
 	mutex_unlock(&r->lock);
 	if (lost)
@@ -495,6 +532,76 @@ static void kipc_ring_show_fdinfo(struct seq_file *m, struct kipc_handle *h)
 		   rh->role == KIPC_RING_CONSUMER ? "consumer" :
 		   rh->role == KIPC_RING_PRODUCER ? "producer" : "observer",
 		   rh->tag);
+}
+
+/* One bound producer's nest of ring-get: its tag and who bound it. */
+static int kipc_ring_nl_put_producer(struct sk_buff *msg, struct kipc_ring *r,
+				     u32 index, struct user_namespace *userns)
+{
+	struct kipc_ring_producer_entry *p = &r->producers[index];
+	struct nlattr *nest;
+
+	lockdep_assert_held(&r->table_lock);
+
+	nest = nla_nest_start(msg, KIPC_A_RING_PRODUCER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, KIPC_A_RING_PRODUCER_TAG,
+			KIPC_RING_TAG(p->gen, index)) ||
+	    nla_put_u32(msg, KIPC_A_RING_PRODUCER_PID,
+			pid_nr_ns(p->pid, task_active_pid_ns(current))) ||
+	    nla_put_u32(msg, KIPC_A_RING_PRODUCER_UID,
+			from_kuid_munged(userns, p->uid)) ||
+	    nla_put_u32(msg, KIPC_A_RING_PRODUCER_GID,
+			from_kgid_munged(userns, p->gid))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The attributes of ring-get. Called under kipc_ns.lock for dumps and
+ * events, so it takes table_lock only, never the mutex that a repair
+ * holds (see the top); nothing here sleeps, as the message is already
+ * allocated. head and tail are the user-written words, reported as read.
+ */
+static int kipc_ring_nl_fill(struct sk_buff *msg, struct kipc_obj *obj,
+			     struct user_namespace *userns)
+{
+	struct kipc_ring *r = kipc_obj_ring(obj);
+	u32 i;
+	int ret = -EMSGSIZE;
+
+	if (kipc_nl_put_common(msg, obj, userns, &kipc_nl_ring_attrs) ||
+	    nla_put_u32(msg, KIPC_A_RING_FLAGS,
+			obj->auto_delete ? KIPC_RING_AUTO_DELETE : 0) ||
+	    nla_put_u32(msg, KIPC_A_RING_SLOT_SIZE, r->slot_size) ||
+	    nla_put_u32(msg, KIPC_A_RING_SLOTS, r->nr_slots) ||
+	    nla_put_u64_64bit(msg, KIPC_A_RING_SIZE, r->size,
+			      KIPC_A_RING_PAD) ||
+	    nla_put_u32(msg, KIPC_A_RING_MAX_PRODUCERS, r->max_producers) ||
+	    nla_put_u64_64bit(msg, KIPC_A_RING_HEAD, READ_ONCE(r->prod->head),
+			      KIPC_A_RING_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_RING_TAIL, READ_ONCE(r->cons->tail),
+			      KIPC_A_RING_PAD) ||
+	    nla_put_u64_64bit(msg, KIPC_A_RING_ID, obj->id, KIPC_A_RING_PAD))
+		return -EMSGSIZE;
+
+	spin_lock(&r->table_lock);
+	if (nla_put_u32(msg, KIPC_A_RING_PRODUCERS, r->nr_producers) ||
+	    nla_put_u32(msg, KIPC_A_RING_CONSUMER, r->has_consumer) ||
+	    nla_put_u64_64bit(msg, KIPC_A_RING_LOST, r->lost, KIPC_A_RING_PAD))
+		goto out;
+	for (i = 0; i < r->max_producers; i++)
+		if (r->producers[i].bound &&
+		    kipc_ring_nl_put_producer(msg, r, i, userns))
+			goto out;
+	ret = 0;
+out:
+	spin_unlock(&r->table_lock);
+	return ret;
 }
 
 /**

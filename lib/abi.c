@@ -25,12 +25,13 @@ _Static_assert(KIPC_STATS_SIZE_VER0 ==
 	       offsetofend(struct kipc_stats, __reserved), "0.3 size");
 _Static_assert(KIPC_OBJ_INFO_SIZE_VER0 ==
 	       offsetofend(struct kipc_obj_info, __reserved), "0.3 size");
-_Static_assert(sizeof(struct kipc_obj_info) == KIPC_OBJ_INFO_SIZE_VER0,
-	       "the id took a reserved slot");
+_Static_assert(offsetof(struct kipc_obj_info, slot_size) ==
+	       KIPC_OBJ_INFO_SIZE_VER0, "1.1's ring fields follow 0.3's end");
 _Static_assert(KIPC_QUEUE_STATE_SIZE_VER0 ==
 	       offsetofend(struct kipc_queue_state, __reserved), "0.4 size");
 _Static_assert(KIPC_EVENT_SIZE_VER0 ==
-	       offsetofend(struct kipc_event, obj), "0.3 size");
+	       offsetof(struct kipc_event, obj) + KIPC_OBJ_INFO_SIZE_VER0,
+	       "0.3 size");
 _Static_assert(KIPC_MSG_INFO_SIZE_VER0 ==
 	       offsetofend(struct kipc_msg_info, seq), "0.2 size");
 _Static_assert(KIPC_QUEUE_CONFIG_SIZE_VER0 ==
@@ -210,9 +211,23 @@ int kipc_monitor_next_v0(struct kipc_monitor *mon, struct kipc_event *ev,
 int kipc_monitor_next_v0(struct kipc_monitor *mon, struct kipc_event *ev,
 			 int timeout_ms)
 {
-	return (kipc_monitor_next)(mon, ev, KIPC_EVENT_SIZE_VER0, timeout_ms);
+	return kipc_monitor_next_kinds(mon, ev, KIPC_EVENT_SIZE_VER0,
+				       timeout_ms, 0);
 }
 KIPC_SYMVER(kipc_monitor_next_v0, kipc_monitor_next, LIBKIPC_0.3);
+
+/*
+ * LIBKIPC_1.0's has the signature of 1.1's, but its callers know no ring
+ * event type: they are not shown one.
+ */
+int kipc_monitor_next_v1_0(struct kipc_monitor *mon, struct kipc_event *ev,
+			   size_t ev_size, int timeout_ms);
+int kipc_monitor_next_v1_0(struct kipc_monitor *mon, struct kipc_event *ev,
+			   size_t ev_size, int timeout_ms)
+{
+	return kipc_monitor_next_kinds(mon, ev, ev_size, timeout_ms, 0);
+}
+KIPC_SYMVER(kipc_monitor_next_v1_0, kipc_monitor_next, LIBKIPC_1.0);
 
 int kipc_purge_v0(unsigned int flags, struct kipc_purge_result *res);
 int kipc_purge_v0(unsigned int flags, struct kipc_purge_result *res)

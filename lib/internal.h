@@ -68,8 +68,8 @@ static inline int kipc_struct_size_ok(size_t usize, size_t min)
 #define KIPC_RING_PRODUCER_SIZE_VER0	40
 
 /*
- * Binds the compatibility function @impl to name@node (LIBKIPC_0.x), the
- * version binaries built against that release call. The function of the
+ * Binds the compatibility function @impl to name@node (LIBKIPC_0.x or an
+ * older 1.x), the version binaries built against that release call. The function of the
  * public name gets the newest version from libkipc.map.
  */
 #define KIPC_SYMVER(impl, name, node) \
@@ -133,5 +133,14 @@ int kipc_nl_parse_obj(struct nlmsghdr *nlh, unsigned int object,
 		      struct kipc_obj_info *info);
 /* -EINVAL for no name, -ENAMETOOLONG beyond KIPC_NAME_MAX, else 0. */
 int kipc_nl_check_name(const char *name);
+
+/*
+ * kipc_monitor_next() at the caller's size, with ring events (@rings) or
+ * without them, for the versions before LIBKIPC_1.1, whose callers have
+ * no type for them (abi.c).
+ */
+struct kipc_monitor;
+int kipc_monitor_next_kinds(struct kipc_monitor *mon, struct kipc_event *uev,
+			    size_t ev_size, int timeout_ms, int rings);
 
 #endif /* LIBKIPC_INTERNAL_H */

@@ -462,7 +462,8 @@ int kipc_ring_producer(const struct kipc_ring *ring, uint32_t tag,
  */
 enum kipc_object_type {
 	KIPC_OBJECT_QUEUE	= 1,
-	KIPC_OBJECT_REGION	= 2
+	KIPC_OBJECT_REGION	= 2,
+	KIPC_OBJECT_RING	= 3	/* since 1.1 */
 };
 
 struct kipc_obj_info {
@@ -473,10 +474,10 @@ struct kipc_obj_info {
 	uint32_t mode;		/* permission bits */
 	uint32_t flags;		/* creation flags: KIPC_QUEUE_AUTO_DELETE,
 				 * CHANNEL, BROADCAST, DROP_OLDEST;
-				 * KIPC_REGION_AUTO_DELETE; and
+				 * KIPC_REGION_AUTO_DELETE, and
 				 * KIPC_REGION_UNLINKED for a region whose
 				 * name is gone and whose handles or
-				 * mappings keep it */
+				 * mappings keep it; KIPC_RING_AUTO_DELETE */
 	uint32_t handles;	/* bound handles */
 	uint64_t ctime_ns;	/* CLOCK_REALTIME at creation */
 	/* Queues only. */
@@ -489,13 +490,23 @@ struct kipc_obj_info {
 	uint64_t received;
 	uint64_t failed;
 	uint64_t dropped;	/* broadcast messages lost by slow readers */
-	/* Regions only. */
+	/* Regions, and rings (size only). */
 	uint64_t size;		/* bytes */
 	uint64_t mappings;	/* memory mappings, in any process */
-	/* Queues: the incarnation id, as in kipc_queue_attr.id; 0 from a
-	 * module before it. Since 1.1. */
+	/* Queues and rings: the incarnation id, as in kipc_queue_attr.id;
+	 * 0 from a module before it. */
 	uint64_t id;
 	uint64_t __reserved[3];
+	/* Rings only; since 1.1, whose struct is the first this long. */
+	uint32_t slot_size;	/* bytes per slot */
+	uint32_t nr_slots;
+	uint32_t max_producers;
+	uint32_t producers;	/* producer handles bound now */
+	uint32_t has_consumer;	/* 1 while a consumer handle is bound */
+	uint32_t __pad2;
+	uint64_t head;		/* the ring's words as its pages hold them */
+	uint64_t tail;
+	uint64_t lost;		/* records the kernel marked lost */
 };
 
 int kipc_queue_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
@@ -532,14 +543,21 @@ int kipc_queue_inspect_all(int (*cb)(const struct kipc_obj_info *info,
 			   void *arg);
 int kipc_region_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
 		     void *arg);
+/* Since LIBKIPC_1.1; -EOPNOTSUPP from a module that lists no ring. */
+int kipc_ring_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
+		   void *arg);
 int kipc_queue_stat(const char *name, struct kipc_obj_info *info,
 		    size_t info_size);
 int kipc_region_stat(const char *name, struct kipc_obj_info *info,
 		     size_t info_size);
+int kipc_ring_stat(const char *name, struct kipc_obj_info *info,
+		   size_t info_size);
 #define kipc_queue_stat(name, info) \
 	kipc_queue_stat((name), (info), sizeof(struct kipc_obj_info))
 #define kipc_region_stat(name, info) \
 	kipc_region_stat((name), (info), sizeof(struct kipc_obj_info))
+#define kipc_ring_stat(name, info) \
+	kipc_ring_stat((name), (info), sizeof(struct kipc_obj_info))
 int kipc_queue_chmod(const char *name, mode_t mode);
 int kipc_queue_chown(const char *name, uid_t uid, gid_t gid);
 int kipc_region_chmod(const char *name, mode_t mode);
@@ -558,7 +576,11 @@ struct kipc_stats {
 	uint32_t default_msg_size;
 	uint32_t msg_size_limit;
 	uint64_t max_region_size;
-	uint64_t __reserved[4];
+	/* Since 1.1, in what was reserved; 0 from an older library or module. */
+	uint32_t rings;			/* alive, in every IPC namespace */
+	uint32_t max_rings;		/* module parameters */
+	uint64_t max_ring_size;
+	uint64_t __reserved[2];
 };
 
 int kipc_stats_get(struct kipc_stats *st, size_t st_size);
@@ -566,8 +588,11 @@ int kipc_stats_get(struct kipc_stats *st, size_t st_size);
 
 /*
  * Events: a monitor hears of every queue and region created, deleted or
- * changed (mode, owner) in the IPC namespace it was opened in. Its file
- * descriptor polls readable when an event waits.
+ * changed (mode, owner), and every ring created or deleted, in the IPC
+ * namespace it was opened in. Its file descriptor polls readable when an
+ * event waits. Ring events are returned only to programs built against
+ * 1.1 or later (kipc_monitor_next@LIBKIPC_1.1): an older one, which
+ * cannot know their types, never sees them.
  */
 enum kipc_event_type {
 	KIPC_EVENT_QUEUE_CREATE		= 1,
@@ -575,7 +600,9 @@ enum kipc_event_type {
 	KIPC_EVENT_QUEUE_CHANGE		= 3,
 	KIPC_EVENT_REGION_CREATE	= 4,
 	KIPC_EVENT_REGION_DELETE	= 5,
-	KIPC_EVENT_REGION_CHANGE	= 6
+	KIPC_EVENT_REGION_CHANGE	= 6,
+	KIPC_EVENT_RING_CREATE		= 7,	/* since 1.1 */
+	KIPC_EVENT_RING_DELETE		= 8
 };
 
 struct kipc_event {

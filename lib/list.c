@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Queues and regions as the kipc netlink family describes them: listing
- * every one of the caller's IPC namespace (a dump of queue-get or
- * region-get) and looking one up by name (a get), without a handle.
+ * Queues, regions and rings as the kipc netlink family describes them:
+ * listing every one of the caller's IPC namespace (a dump of queue-get,
+ * region-get or ring-get) and looking one up by name (a get), without a
+ * handle.
  *
- * Queue and region attribute sets share their first seven attributes, so
- * one table of attribute numbers per object type drives the parser.
+ * The attribute sets share their first seven attributes, so one table of
+ * attribute numbers per object type drives the parser.
  */
 
 #include <errno.h>
@@ -41,15 +42,31 @@ static const struct kipc_nl_obj_attrs kipc_region_attrs = {
 	.ctime = KIPC_A_REGION_CTIME,
 };
 
-/* The larger of the two sets sizes the parse table. */
+static const struct kipc_nl_obj_attrs kipc_ring_attrs = {
+	.get_cmd = KIPC_CMD_RING_GET,
+	.max = KIPC_A_RING_MAX,
+	.name = KIPC_A_RING_NAME, .uid = KIPC_A_RING_UID,
+	.gid = KIPC_A_RING_GID, .mode = KIPC_A_RING_MODE,
+	.flags = KIPC_A_RING_FLAGS, .handles = KIPC_A_RING_HANDLES,
+	.ctime = KIPC_A_RING_CTIME,
+};
+
+#define KIPC_MAX2(a, b)	((int)(a) > (int)(b) ? (int)(a) : (int)(b))
+/* The largest of the sets sizes the parse table. */
 #define KIPC_NL_OBJ_MAX \
-	((int)KIPC_A_QUEUE_MAX > (int)KIPC_A_REGION_MAX ? \
-	 (int)KIPC_A_QUEUE_MAX : (int)KIPC_A_REGION_MAX)
+	KIPC_MAX2(KIPC_MAX2(KIPC_A_QUEUE_MAX, KIPC_A_REGION_MAX), \
+		  KIPC_A_RING_MAX)
 
 static const struct kipc_nl_obj_attrs *kipc_nl_obj_attrs(unsigned int object)
 {
-	return object == KIPC_OBJECT_REGION ? &kipc_region_attrs :
-					      &kipc_queue_attrs;
+	switch (object) {
+	case KIPC_OBJECT_REGION:
+		return &kipc_region_attrs;
+	case KIPC_OBJECT_RING:
+		return &kipc_ring_attrs;
+	default:
+		return &kipc_queue_attrs;
+	}
 }
 
 static uint32_t kipc_u32(struct nlattr **tb, int attr)
@@ -114,9 +131,21 @@ int kipc_nl_parse_obj(struct nlmsghdr *nlh, unsigned int object,
 		info->failed = kipc_u64(tb, KIPC_A_QUEUE_FAILED);
 		info->dropped = kipc_u64(tb, KIPC_A_QUEUE_DROPPED);
 		info->id = kipc_u64(tb, KIPC_A_QUEUE_ID);
-	} else {
+	} else if (object == KIPC_OBJECT_REGION) {
 		info->size = kipc_u64(tb, KIPC_A_REGION_SIZE);
 		info->mappings = kipc_u64(tb, KIPC_A_REGION_MAPPINGS);
+	} else {
+		/* The producer nests are ring-get's alone; not parsed here. */
+		info->size = kipc_u64(tb, KIPC_A_RING_SIZE);
+		info->id = kipc_u64(tb, KIPC_A_RING_ID);
+		info->slot_size = kipc_u32(tb, KIPC_A_RING_SLOT_SIZE);
+		info->nr_slots = kipc_u32(tb, KIPC_A_RING_SLOTS);
+		info->max_producers = kipc_u32(tb, KIPC_A_RING_MAX_PRODUCERS);
+		info->producers = kipc_u32(tb, KIPC_A_RING_PRODUCERS);
+		info->has_consumer = kipc_u32(tb, KIPC_A_RING_CONSUMER);
+		info->head = kipc_u64(tb, KIPC_A_RING_HEAD);
+		info->tail = kipc_u64(tb, KIPC_A_RING_TAIL);
+		info->lost = kipc_u64(tb, KIPC_A_RING_LOST);
 	}
 	return 0;
 }
@@ -239,6 +268,12 @@ int kipc_region_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
 	return kipc_obj_list(KIPC_OBJECT_REGION, cb, arg);
 }
 
+int kipc_ring_list(int (*cb)(const struct kipc_obj_info *info, void *arg),
+		   void *arg)
+{
+	return kipc_obj_list(KIPC_OBJECT_RING, cb, arg);
+}
+
 /* ---- get ---- */
 
 struct kipc_stat_arg {
@@ -344,6 +379,13 @@ int (kipc_region_stat)(const char *name, struct kipc_obj_info *info,
 		       size_t info_size)
 {
 	return kipc_obj_stat_sized(KIPC_OBJECT_REGION, name, info, info_size,
+				   NULL, 0);
+}
+
+int (kipc_ring_stat)(const char *name, struct kipc_obj_info *info,
+		     size_t info_size)
+{
+	return kipc_obj_stat_sized(KIPC_OBJECT_RING, name, info, info_size,
 				   NULL, 0);
 }
 

@@ -45,6 +45,9 @@ static const struct {
 	uint8_t object;
 	uint8_t type;
 } kipc_mon_events[] = {
+	/* Of 1.1: kipc_monitor_next@LIBKIPC_1.0 and 0.3 skip them. */
+	{ KIPC_CMD_RING_CREATE_NTF, KIPC_OBJECT_RING, KIPC_EVENT_RING_CREATE },
+	{ KIPC_CMD_RING_DELETE_NTF, KIPC_OBJECT_RING, KIPC_EVENT_RING_DELETE },
 	{ KIPC_CMD_QUEUE_CREATE_NTF, KIPC_OBJECT_QUEUE, KIPC_EVENT_QUEUE_CREATE },
 	{ KIPC_CMD_QUEUE_DELETE_NTF, KIPC_OBJECT_QUEUE, KIPC_EVENT_QUEUE_DELETE },
 	{ KIPC_CMD_QUEUE_CHANGE_NTF, KIPC_OBJECT_QUEUE, KIPC_EVENT_QUEUE_CHANGE },
@@ -204,8 +207,13 @@ static int kipc_mon_left(const struct timespec *deadline)
 	return ms < 0 ? 0 : (int)ms;
 }
 
-/* Takes the oldest waiting event into ev; 0, or -EAGAIN if none waits. */
-static int kipc_mon_take(struct kipc_monitor *mon, struct kipc_event *ev)
+/*
+ * Takes the oldest waiting event into ev; 0, or -EAGAIN if none waits.
+ * Ring events are taken only @rings: for a caller of an older version,
+ * which has no type for them, they are dropped.
+ */
+static int kipc_mon_take(struct kipc_monitor *mon, struct kipc_event *ev,
+			 int rings)
 {
 	struct nlmsghdr *nlh;
 	int i;
@@ -215,6 +223,9 @@ static int kipc_mon_take(struct kipc_monitor *mon, struct kipc_event *ev)
 		mon->off += NLMSG_ALIGN(nlh->nlmsg_len);
 		i = kipc_mon_event(mon, nlh);
 		memset(ev, 0, sizeof(*ev));
+		if (i >= 0 && !rings &&
+		    kipc_mon_events[i].object == KIPC_OBJECT_RING)
+			continue;
 		/* A malformed event is dropped, as the kernel never sends one. */
 		if (i < 0 || kipc_nl_parse_obj(nlh, kipc_mon_events[i].object,
 					       &ev->obj) < 0)
@@ -226,11 +237,12 @@ static int kipc_mon_take(struct kipc_monitor *mon, struct kipc_event *ev)
 }
 
 static int kipc_monitor_next_event(struct kipc_monitor *mon,
-				   struct kipc_event *ev, int timeout_ms);
+				   struct kipc_event *ev, int timeout_ms,
+				   int rings);
 
 /* Into the library's struct, then out at the caller's size. */
-int (kipc_monitor_next)(struct kipc_monitor *mon, struct kipc_event *uev,
-			size_t ev_size, int timeout_ms)
+int kipc_monitor_next_kinds(struct kipc_monitor *mon, struct kipc_event *uev,
+			    size_t ev_size, int timeout_ms, int rings)
 {
 	struct kipc_event ev;
 	int ret;
@@ -240,15 +252,23 @@ int (kipc_monitor_next)(struct kipc_monitor *mon, struct kipc_event *uev,
 	ret = kipc_struct_size_ok(ev_size, KIPC_EVENT_SIZE_VER0);
 	if (ret)
 		return ret;
-	ret = kipc_monitor_next_event(mon, &ev, timeout_ms);
+	ret = kipc_monitor_next_event(mon, &ev, timeout_ms, rings);
 	if (ret)
 		return ret;
 	return kipc_struct_out(uev, ev_size, &ev, sizeof(ev),
 			       KIPC_EVENT_SIZE_VER0);
 }
 
+/* LIBKIPC_1.1: every event; the older versions are abi.c's. */
+int (kipc_monitor_next)(struct kipc_monitor *mon, struct kipc_event *uev,
+			size_t ev_size, int timeout_ms)
+{
+	return kipc_monitor_next_kinds(mon, uev, ev_size, timeout_ms, 1);
+}
+
 static int kipc_monitor_next_event(struct kipc_monitor *mon,
-				   struct kipc_event *ev, int timeout_ms)
+				   struct kipc_event *ev, int timeout_ms,
+				   int rings)
 {
 	struct pollfd pfd;
 	struct timespec deadline;
@@ -264,7 +284,7 @@ static int kipc_monitor_next_event(struct kipc_monitor *mon,
 		}
 	}
 	for (;;) {
-		if (!kipc_mon_take(mon, ev))
+		if (!kipc_mon_take(mon, ev, rings))
 			return 0;
 		ret = kipc_mon_recv(mon, MSG_DONTWAIT);
 		if (ret != -EAGAIN) {

@@ -41,6 +41,11 @@ static int kipc_stats_parse(struct nl_msg *msg, void *p)
 	st->msg_size_limit = kipc_stat_u32(tb, KIPC_A_STATS_MSG_SIZE_LIMIT);
 	if (tb[KIPC_A_STATS_MAX_REGION_SIZE])
 		st->max_region_size = nla_get_u64(tb[KIPC_A_STATS_MAX_REGION_SIZE]);
+	/* A module without rings sends none of these: they stay 0. */
+	st->rings = kipc_stat_u32(tb, KIPC_A_STATS_RINGS);
+	st->max_rings = kipc_stat_u32(tb, KIPC_A_STATS_MAX_RINGS);
+	if (tb[KIPC_A_STATS_MAX_RING_SIZE])
+		st->max_ring_size = nla_get_u64(tb[KIPC_A_STATS_MAX_RING_SIZE]);
 	return NL_OK;
 }
 

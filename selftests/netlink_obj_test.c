@@ -546,7 +546,8 @@ static void stats_cb(struct nlmsghdr *nh, void *arg)
 	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
 		int t = nla_type(a);
 
-		if (t <= 0 || t >= KIPC_A_STATS_PAD)
+		/* Attributes follow the pad too: skip it alone. */
+		if (t <= 0 || t > KIPC_A_STATS_MAX || t == KIPC_A_STATS_PAD)
 			continue;
 		s->nattrs++;
 		s->v[t] = nla_len(a) == 8 ? nla_get_u64(a) :
@@ -799,6 +800,8 @@ TEST_F(nl, stats_get_parameters)
 		{ KIPC_A_STATS_DEFAULT_MSG_SIZE, "default_msg_size" },
 		{ KIPC_A_STATS_MSG_SIZE_LIMIT, "msg_size_limit" },
 		{ KIPC_A_STATS_MAX_REGION_SIZE, "max_region_size" },
+		{ KIPC_A_STATS_MAX_RINGS, "max_rings" },
+		{ KIPC_A_STATS_MAX_RING_SIZE, "max_ring_size" },
 	};
 	struct stats s;
 

@@ -77,8 +77,8 @@ int do_monitor(int argc, char **argv);
 int do_purge(int argc, char **argv);
 
 /*
- * What queues and regions share (object.c): listing, inspection and
- * ownership by name, over netlink.
+ * What queues, regions and rings share (object.c): listing, inspection
+ * and ownership by name, over netlink.
  */
 #include <libkipc.h>
 
@@ -101,9 +101,10 @@ struct list_col {
 };
 
 struct obj_kind {
-	const char *object;		/* "queue" or "region" */
+	const char *object;		/* "queue", "region" or "ring" */
 	int (*list)(int (*cb)(const struct obj_row *row, void *arg), void *arg);
 	int (*stat)(const char *name, struct obj_row *row);
+	/* NULL for rings, which the family cannot change. */
 	int (*chmod)(const char *name, mode_t mode);
 	int (*chown)(const char *name, uid_t uid, gid_t gid);
 	/* The list's columns after those every object has. */
@@ -120,6 +121,9 @@ int queue_list_rows(int (*cb)(const struct obj_row *row, void *arg),
 		    void *arg);
 int queue_top(int argc, char **argv);
 extern const struct obj_kind region_kind;
+extern const struct obj_kind ring_kind;
+int ring_list(int argc, char **argv);
+int ring_show(int argc, char **argv);
 
 /*
  * Members of an object: in JSON mode (-j) JSON members of the object open,

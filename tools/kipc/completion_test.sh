@@ -20,7 +20,7 @@ cat >"$TMP/kipc" <<'EOF'
 case "$*" in
 "-j queue list") printf '[{"name":"jobs"},{"name":"jobs-done"},{"name":"odd\\x1bname","name_hex":"6f64641b6e616d65"}]\n' ;;
 "-j region list") printf '[{"name":"frames"}]\n' ;;
-"-j ring list") printf '[{"name":"events"}]\n' ;;
+"-j ring list") printf '[{"name":"trace"}]\n' ;;
 esac
 EOF
 chmod +x "$TMP/kipc"
@@ -48,7 +48,7 @@ check() {
 check "kipc " "queue region ring stats monitor version purge help"
 check "kipc q" "queue"
 check "kipc r" "region ring"
-check "kipc ri " "create delete help"
+check "kipc ri " "create list show delete help"
 check "kipc ring create x --sl" "--slots --slot-size"
 check "kipc ring create x --slots " ""
 check "kipc --v" "--version"
@@ -62,8 +62,11 @@ check "kipc queue recv jobs --n" "--nonblock"
 check "kipc queue list -o " "NAME MODE OWNER UID GID CTIME MSGS MSGSIZE SENT RECEIVED HANDLES BYTES FAILED DROPPED TYPE RWAIT SWAIT ID"
 check "kipc queue list -o MS" "MSGS MSGSIZE"
 check "kipc region show " "frames"
-check "kipc ring delete " "events"
-check "kipc monitor " "queue region"
+check "kipc ring delete " "trace"
+check "kipc ring " "create list show delete help"
+check "kipc ring show " "trace"
+check "kipc ring list -o P" "PRODUCERS"
+check "kipc monitor " "queue region ring"
 check "kipc nosuch " ""
 
 # The lists against the CLI's own help.
@@ -76,8 +79,6 @@ for o in queue region ring; do
 	var=_kipc_${o}_cmds
 	[ "$cmds" = "${!var}" ] && pass=$((pass + 1)) ||
 		{ fail=$((fail + 1)); echo "not ok - $o commands: help says '$cmds'"; }
-	# No "kipc ring list" here, so no columns to check.
-	[ "$o" = ring ] && continue
 	cols=$("$KIPC" "$o" list --help | sed -n '/^Columns/,$p' | awk 'NR > 1 { print ($1 == "*" ? $2 : $1) }' | xargs)
 	[ "$cols" = "$(_kipc_columns "$o")" ] && pass=$((pass + 1)) ||
 		{ fail=$((fail + 1)); echo "not ok - $o columns: help says '$cols'"; }

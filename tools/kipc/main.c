@@ -297,7 +297,7 @@ static const struct kipc_cmd objects[] = {
 	{ "region", do_region, "named shared-memory regions" },
 	{ "ring", do_ring, "named rings of slots in shared memory" },
 	{ "stats", do_stats, "module-wide counts and parameters" },
-	{ "monitor", do_monitor, "print queue and region events as they happen" },
+	{ "monitor", do_monitor, "print queue, region and ring events as they happen" },
 	{ "version", do_version, "library and module versions" },
 	{ "purge", do_purge, "delete every queue and region (administrators)" },
 	{ "help", do_help, "this text" },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kipc monitor: print each queue and region event of this IPC namespace
- * as it happens, one line (or one JSON object) per event.
+ * kipc monitor: print each queue, region and ring event of this IPC
+ * namespace as it happens, one line (or one JSON object) per event.
  */
 
 #include <errno.h>
@@ -21,13 +21,15 @@ enum {
 };
 
 static const char monitor_help[] =
-	"Usage: kipc [-j] [-p] monitor [queue | region] [--count N] [--timeout MS]\n"
-	"Print queue and region events of this IPC namespace as they happen,\n"
-	"until interrupted: one line each, or one JSON object per line with -j.\n"
-	"  queue, region   only events of that object type\n"
-	"  --count N       exit after N events\n"
-	"  --timeout MS    exit after MS milliseconds; an error if --count events\n"
-	"                  have not come by then\n";
+	"Usage: kipc [-j] [-p] monitor [queue | region | ring] [--count N]\n"
+	"                              [--timeout MS]\n"
+	"Print queue, region and ring events of this IPC namespace as they\n"
+	"happen, until interrupted: one line each, or one JSON object per line\n"
+	"with -j.\n"
+	"  queue, region, ring  only events of that object type\n"
+	"  --count N            exit after N events\n"
+	"  --timeout MS         exit after MS milliseconds; an error if --count\n"
+	"                       events have not come by then\n";
 
 struct monitor_ctx {
 	uint64_t count, timeout_ms;
@@ -59,13 +61,17 @@ static const char *const event_names[] = {
 	[KIPC_EVENT_REGION_CREATE] = "create",
 	[KIPC_EVENT_REGION_DELETE] = "delete",
 	[KIPC_EVENT_REGION_CHANGE] = "change",
+	[KIPC_EVENT_RING_CREATE] = "create",
+	[KIPC_EVENT_RING_DELETE] = "delete",
 };
 
 static void print_event(const struct kipc_event *ev)
 {
 	const struct kipc_obj_info *o = &ev->obj;
 	bool queue = o->object == KIPC_OBJECT_QUEUE;
-	const struct obj_kind *kind = queue ? &queue_kind : &region_kind;
+	bool ring = o->object == KIPC_OBJECT_RING;
+	const struct obj_kind *kind = queue ? &queue_kind :
+				      ring ? &ring_kind : &region_kind;
 	const char *what = ev->type < sizeof(event_names) / sizeof(event_names[0]) &&
 			   event_names[ev->type] ? event_names[ev->type] : "unknown";
 	char mode[16], size[CELL_MAX];
@@ -87,6 +93,9 @@ static void print_event(const struct kipc_event *ev)
 		if (queue) {
 			format_size(size, sizeof(size), o->max_msg_size);
 			printf(" max_msgs %u msg_size %s", o->max_msgs, size);
+		} else if (ring) {
+			format_size(size, sizeof(size), o->slot_size);
+			printf(" slots %u slot_size %s", o->nr_slots, size);
 		} else {
 			format_size(size, sizeof(size), o->size);
 			printf(" size %s", size);
@@ -137,6 +146,8 @@ int do_monitor(int argc, char **argv)
 			only = KIPC_OBJECT_QUEUE;
 		else if (!strcmp(argv[optind], "region"))
 			only = KIPC_OBJECT_REGION;
+		else if (!strcmp(argv[optind], "ring"))
+			only = KIPC_OBJECT_RING;
 		else
 			return usage_error("monitor: unknown object \"%s\"",
 					   argv[optind]);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What kipc queue and kipc region share: show, list, chmod and chown by
- * name, over netlink through libkipc, so none needs a handle or access to
- * the object. Each object type describes itself in a struct obj_kind.
+ * What kipc queue, kipc region and kipc ring share: show, list, chmod and
+ * chown by name, over netlink through libkipc, so none needs a handle or
+ * access to the object. Each object type describes itself in a struct
+ * obj_kind.
  */
 
 #include <errno.h>
@@ -91,7 +92,7 @@ void obj_fields(const struct obj_kind *kind, const struct obj_row *row)
 	field_uint("uid", info->uid);
 	field_uint("gid", info->gid);
 	field_uint("handles", info->handles);
-	/* The same bit for queues and regions. */
+	/* The same bit for queues, regions and rings. */
 	field_bool("auto_delete", info->flags & KIPC_QUEUE_AUTO_DELETE);
 	field_time("ctime_ns", "ctime", info->ctime_ns);
 }

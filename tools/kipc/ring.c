@@ -176,6 +176,8 @@ static int ring_help(int argc, char **argv);
 
 static const struct kipc_cmd ring_cmds[] = {
 	{ "create", ring_create, "create a ring" },
+	{ "list", ring_list, "list the rings" },
+	{ "show", ring_show, "print a ring's attributes" },
 	{ "delete", ring_delete, "remove a ring's name" },
 	{ "help", ring_help, "this text" },
 	{ NULL, NULL, NULL },

@@ -40,6 +40,9 @@ int do_stats(int argc, char **argv)
 	field_uint("default_msg_size", st.default_msg_size);
 	field_uint("msg_size_limit", st.msg_size_limit);
 	field_uint("max_region_size", st.max_region_size);
+	field_uint("rings", st.rings);
+	field_uint("max_rings", st.max_rings);
+	field_uint("max_ring_size", st.max_ring_size);
 	if (json_output) {
 		json_end_object();
 		json_finish();
